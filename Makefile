@@ -1,0 +1,47 @@
+# egsde — the two commands a user needs:
+#   make test   install missing Debian packages, build, run every test
+#   make demo   install, build, run the embedded Fashion-MNIST demo end to end
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE ?= 5G
+
+.PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+deps-dev:
+	@scripts/install-deps.sh --dev
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-unit test-parity test-integration: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
+
+# Regenerate the parity fixtures from the official code (dev only; needs python3-torch):
+#   make fixtures OFFICIAL=/path/to/EGSDE
+fixtures: deps-dev
+	@test -n "$(OFFICIAL)" || { echo "make fixtures: set OFFICIAL=/path/to/a checkout of github.com/ML-GSAI/EGSDE"; exit 1; }
+	scripts/make_fixtures.sh "$(OFFICIAL)"
+
+demo: build
+	@echo "make demo: the Fashion-MNIST demo is not implemented yet (issue 7); the build is ready in $(BUILD_DIR)/"
+	@exit 1
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,10 @@
+// Each `egsde` subcommand registers itself on the app; its options live in its own file.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace egsde::cli {
+
+void register_probe(CLI::App& app);
+void register_version(CLI::App& app);
+
+}  // namespace egsde::cli

@@ -1,0 +1,44 @@
+#include "core/provenance.h"
+
+#include <opencv2/core/version.hpp>
+#include <torch/torch.h>
+#include <torch/version.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+namespace egsde {
+namespace {
+
+// The source checkout's commit (+ "-dirty"), read at run time so the binary never reports a
+// stale commit baked in at configure time; "unknown" outside a git checkout.
+std::string git_commit() {
+  const std::string cmd = std::string("git -C '") + EGSDE_SOURCE_DIR +
+                          "' describe --always --dirty --abbrev=12 --match=NONE 2>/dev/null";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return "unknown";
+  char buf[128] = {0};
+  std::string out = std::fgets(buf, sizeof(buf), pipe) ? buf : "";
+  ::pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out.empty() ? "unknown" : out;
+}
+
+}  // namespace
+
+nlohmann::json provenance() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  return {
+      {"egsde", EGSDE_VERSION},
+      {"commit", git_commit()},
+      {"libtorch", TORCH_VERSION},
+      {"opencv", CV_VERSION},
+      {"cuda_available", torch::cuda::is_available()},
+      {"threads", torch::get_num_threads()},
+      {"host", host},
+  };
+}
+
+}  // namespace egsde

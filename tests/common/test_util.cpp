@@ -1,0 +1,55 @@
+#include "common/test_util.h"
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <sstream>
+#include <unistd.h>
+
+namespace egsde::test {
+
+std::filesystem::path fixture(const std::string& rel) {
+  return std::filesystem::path(EGSDE_FIXTURES_DIR) / rel;
+}
+
+double rel_error(const torch::Tensor& out, const torch::Tensor& ref) {
+  auto o = out.to(torch::kCPU, torch::kFloat64);
+  auto r = ref.to(torch::kCPU, torch::kFloat64);
+  if (o.sizes() != r.sizes()) return std::numeric_limits<double>::infinity();
+  return (o - r).norm().item<double>() / r.norm().item<double>();
+}
+
+std::filesystem::path temp_dir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("egsde_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+static std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') q += "'\\''";
+    else q += c;
+  }
+  return q + "'";
+}
+
+int run_cli(const std::vector<std::string>& args, std::string* output) {
+  std::string cmd = shell_quote(EGSDE_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return -1;
+  std::string text;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) text.append(buf.data(), n);
+  int status = ::pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace egsde::test

@@ -1,0 +1,98 @@
+// Reading torch.save files without Python. Expected values: tests/fixtures/io/*.npy, written
+// by numpy from the very tensors torch.save wrote (scripts/fixtures/make_io_fixtures.py).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/test_util.h"
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "core/npy.h"
+
+using namespace egsde;
+
+namespace {
+
+void expect_matches_numpy(const StateDict& sd) {
+  const std::vector<std::string> keys = {"conv.weight", "conv.bias", "half", "steps", "mask",
+                                         "base", "view_row", "view_t", "scalar"};
+  ASSERT_EQ(sd.size(), keys.size());
+  for (const auto& k : keys) {
+    ASSERT_TRUE(sd.count(k)) << k;
+    auto expected = read_npy(test::fixture("io/" + k + ".npy"));
+    EXPECT_EQ(sd.at(k).scalar_type(), expected.scalar_type()) << k;
+    EXPECT_TRUE(torch::equal(sd.at(k).contiguous(), expected)) << k;
+  }
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+struct Tiny : torch::nn::Module {
+  Tiny() {
+    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 3, 3)));
+    register_buffer("steps", torch::zeros({2, 3}, torch::kInt64));
+  }
+  torch::nn::Conv2d conv{nullptr};
+};
+
+}  // namespace
+
+TEST(Checkpoint, ReadsOrderedDictStateDict) { expect_matches_numpy(read_state_dict(test::fixture("io/state_dict.pt"))); }
+
+TEST(Checkpoint, StripsDataParallelPrefix) {
+  expect_matches_numpy(read_state_dict(test::fixture("io/state_dict_module.pt")));
+  auto raw = read_state_dict(test::fixture("io/state_dict_module.pt"), /*strip_module_prefix=*/false);
+  EXPECT_TRUE(raw.count("module.conv.weight"));
+}
+
+TEST(Checkpoint, UnwrapsNestedStateDict) { expect_matches_numpy(read_state_dict(test::fixture("io/nested.pt"))); }
+
+TEST(Checkpoint, ReadsSingleTensor) {
+  EXPECT_TRUE(torch::equal(read_tensor(test::fixture("io/tensor.pt")), read_npy(test::fixture("io/conv.weight.npy"))));
+}
+
+TEST(Checkpoint, LegacyFormatNamesConverter) {
+  auto msg = error_of([] { read_state_dict(test::fixture("io/legacy.pt")); });
+  EXPECT_NE(msg.find("legacy"), std::string::npos);
+  EXPECT_NE(msg.find("torch.save(torch.load("), std::string::npos);
+  EXPECT_NE(msg.find("legacy.pt"), std::string::npos);
+}
+
+TEST(Checkpoint, WriteThenReadRoundTrips) {
+  auto dir = test::temp_dir("ckpt");
+  auto sd = read_state_dict(test::fixture("io/state_dict.pt"));
+  write_state_dict(dir / "again.pt", sd);
+  expect_matches_numpy(read_state_dict(dir / "again.pt"));
+}
+
+TEST(Checkpoint, NotACheckpointAndMissingFile) {
+  auto dir = test::temp_dir("ckpt_bad");
+  std::ofstream(dir / "x.pt") << "hello";
+  EXPECT_NE(error_of([&] { read_state_dict(dir / "x.pt"); }).find("not a PyTorch checkpoint"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_state_dict(dir / "nope.pt"); }).find("file not found"), std::string::npos);
+  // A single tensor is not a state dict.
+  EXPECT_NE(error_of([&] { read_state_dict(test::fixture("io/tensor.pt")); }).find("no state dict"), std::string::npos);
+}
+
+TEST(Checkpoint, StrictLoadReportsEverythingAtOnce) {
+  Tiny m;
+  auto sd = read_state_dict(test::fixture("io/state_dict.pt"));
+  StateDict good = {{"conv.weight", sd.at("conv.weight")}, {"conv.bias", sd.at("conv.bias")}, {"steps", sd.at("steps")}};
+  load_state_dict(m, good, "good.pt");
+  EXPECT_TRUE(torch::equal(m.conv->weight, sd.at("conv.weight")));
+
+  StateDict bad = {{"conv.weight", torch::zeros({4, 2, 3, 3})}, {"extra", torch::zeros({1})}};
+  auto msg = error_of([&] { load_state_dict(m, bad, "bad.pt"); });
+  EXPECT_NE(msg.find("bad.pt"), std::string::npos);
+  EXPECT_NE(msg.find("1 size mismatch [conv.weight"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("2 missing [conv.bias, steps]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1 unexpected [extra]"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+}
