@@ -1,0 +1,71 @@
+// Domain-specific encoder (DSE_inference / DSE_train) against the official code. The expected
+// outputs come from scripts/fixtures/make_adm_fixtures.py, which builds each case with the
+// official create_dse, re-draws every parameter, saves ONE state dict, loads it strictly into
+// both DSE_inference (phase test: features) and DSE_train (phase train: logits), and runs the
+// official forwards on CPU in float32.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/test_util.h"
+#include "core/checkpoint.h"
+#include "core/npy.h"
+#include "models/adm_encoder.h"
+
+using namespace egsde;
+
+namespace {
+
+nlohmann::json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+// One case directory, one phase: config file, expected output file.
+void expect_parity(const std::string& c, const std::string& config_file,
+                   const std::string& output_file, DsePhase expected_phase) {
+  const auto config = AdmDseConfig::from_json(read_json(test::fixture(c + "/" + config_file)));
+  ASSERT_EQ(config.phase, expected_phase);
+  AdmDse model(config);
+  const auto weights = test::fixture(c + "/weights.pt");
+  load_state_dict(*model, read_state_dict(weights), weights.string());
+  model->eval();
+
+  const auto x = read_npy(test::fixture(c + "/input.npy"));
+  const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
+  const auto ref = read_npy(test::fixture(c + "/" + output_file));
+  torch::NoGradGuard no_grad;
+  const auto out = model->forward(x, t);
+  ASSERT_EQ(out.sizes(), ref.sizes()) << c << " " << config_file;
+  const double err = test::rel_error(out, ref);
+  ::testing::Test::RecordProperty("rel_error", std::to_string(err));
+  EXPECT_LT(err, 1e-5) << c << " " << config_file;
+}
+
+class AdmDseParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AdmDseParity, TestPhaseFeatures) {
+  expect_parity(GetParam(), "config.json", "output.npy", DsePhase::Test);
+}
+
+TEST_P(AdmDseParity, TrainPhaseLogitsFromSameWeights) {
+  expect_parity(GetParam(), "config_train.json", "output_train.npy", DsePhase::Train);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, AdmDseParity,
+                         ::testing::Values("adm_dse_attention", "adm_dse_adaptive"));
+
+TEST(AdmDsePhase, SameKeysInBothPhases) {
+  auto config = AdmDseConfig::from_json(read_json(test::fixture("adm_dse_attention/config.json")));
+  const auto test_keys = module_state_dict(*AdmDse(config));
+  config.phase = DsePhase::Train;
+  const auto train_keys = module_state_dict(*AdmDse(config));
+  ASSERT_EQ(test_keys.size(), train_keys.size());
+  for (const auto& [key, value] : test_keys) EXPECT_TRUE(train_keys.count(key)) << key;
+  for (const char* key : {"I2Iout.0.weight", "I2Iout.2.qkv_proj.weight", "I2Iout.2.c_proj.bias",
+                          "I2Iout.2.positional_embedding"}) {
+    EXPECT_TRUE(test_keys.count(key)) << key;
+  }
+}
+
+}  // namespace
