@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
@@ -38,7 +39,7 @@ void expect_parity(const std::string& c, const std::string& config_file,
   const auto out = model->forward(x, t);
   ASSERT_EQ(out.sizes(), ref.sizes()) << c << " " << config_file;
   const double err = test::rel_error(out, ref);
-  ::testing::Test::RecordProperty("rel_error", std::to_string(err));
+  ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c << " " << config_file;
 }
 

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
 #include "core/npy.h"
+#include "models/adm_encoder.h"
 #include "models/adm_unet.h"
 
 using namespace egsde;
@@ -39,7 +41,7 @@ TEST_P(AdmUNetParity, MatchesOfficialForward) {
   ASSERT_EQ(out.sizes(), ref.sizes());
   EXPECT_EQ(out.size(1), config.out_channels());
   const double err = test::rel_error(out, ref);
-  RecordProperty("rel_error", std::to_string(err));
+  RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c;
 }
 
@@ -60,6 +62,30 @@ TEST(AdmUNetKeys, OfficialNames) {
                           "output_blocks.0.0.skip_connection.weight", "out.0.weight", "out.2.weight"}) {
     EXPECT_TRUE(sd.count(key)) << key;
   }
+}
+
+
+// The full-size cat2dog profile networks register exactly the official keys and shapes
+// (tests/fixtures/adm_profile_shapes/cat2dog.json, written by make_adm_fixtures.py from the
+// official create_model / create_dse), so the released checkpoints load strictly.
+void expect_layout(const StateDict& sd, const nlohmann::json& expected) {
+  EXPECT_EQ(sd.size(), expected.size());
+  for (const auto& [key, shape] : expected.items()) {
+    const auto it = sd.find(key);
+    if (it == sd.end()) {
+      ADD_FAILURE() << "missing " << key;
+      continue;
+    }
+    EXPECT_EQ(it->second.sizes().vec(), shape.get<std::vector<int64_t>>()) << key;
+  }
+}
+
+TEST(AdmProfileLayout, Cat2dogUNetAndDse) {
+  const auto layout = read_json(test::fixture("adm_profile_shapes/cat2dog.json"));
+  expect_layout(module_state_dict(*AdmUNet(AdmUNetConfig::from_json(layout["model_config"]))),
+                layout["model"]);
+  expect_layout(module_state_dict(*AdmDse(AdmDseConfig::from_json(layout["dse_config"]))),
+                layout["dse"]);
 }
 
 }  // namespace
