@@ -1,0 +1,89 @@
+#include "models/network.h"
+
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "core/suggest.h"
+#include "models/adm_unet.h"
+
+namespace egsde {
+namespace {
+
+const std::vector<std::pair<std::string, NetworkKind>> kKinds = {
+    {"adm-unet", NetworkKind::AdmUNet},
+    {"adm-dse", NetworkKind::AdmDse},
+    {"ddpm-unet", NetworkKind::DdpmUNet},
+    {"inception", NetworkKind::Inception},
+};
+
+bool is_whole_profile(const nlohmann::json& j) { return j.is_object() && j.contains("model") && j["model"].is_object(); }
+
+}  // namespace
+
+NetworkKind parse_network_kind(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& [n, k] : kKinds) {
+    if (n == name) return k;
+    names.push_back(n);
+  }
+  throw Error("unknown network '" + name + "'; did you mean '" + nearest(name, names) + "'?");
+}
+
+std::string to_string(NetworkKind kind) {
+  for (const auto& [n, k] : kKinds)
+    if (k == kind) return n;
+  return "?";
+}
+
+nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config) {
+  if (kind == NetworkKind::DdpmUNet || !is_whole_profile(config)) return config;
+  // A whole official profile: pick model: (create_model) or dse: (create_dse) and take
+  // image_size from data:, as runners/egsde.py passes config.data.image_size.
+  nlohmann::json section = kind == NetworkKind::AdmDse ? config.value("dse", nlohmann::json::object()) : config["model"];
+  if (config.contains("data") && config["data"].contains("image_size")) section["image_size"] = config["data"]["image_size"];
+  if (kind == NetworkKind::AdmDse) section.erase("phase");
+  return section;
+}
+
+Network load_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                     const std::filesystem::path& weights, DsePhase phase) {
+  Network net;
+  net.kind = kind;
+  const nlohmann::json section = config_section(kind, config);
+  try {
+    switch (kind) {
+      case NetworkKind::AdmUNet: {
+        AdmUNet m(AdmUNetConfig::from_json(section));
+        net.image_size = m->config().image_size;
+        net.module = m.ptr();
+        net.forward = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->forward(x, t); };
+        break;
+      }
+      case NetworkKind::AdmDse: {
+        auto cfg = AdmDseConfig::from_json(section);
+        cfg.phase = phase;
+        AdmDse m(cfg);
+        net.image_size = cfg.image_size;
+        net.module = m.ptr();
+        net.forward = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->forward(x, t); };
+        break;
+      }
+      case NetworkKind::DdpmUNet:
+      case NetworkKind::Inception:
+        throw Error("--model " + to_string(kind) + " is not available in this build yet");
+    }
+  } catch (const Error& e) {
+    throw Error("config " + (config_source.empty() ? std::string("(none)") : config_source) + ": " + e.what());
+  }
+  const StateDict sd = read_state_dict(weights);
+  load_state_dict(*net.module, sd, weights.string());
+  net.module->eval();
+  return net;
+}
+
+int64_t parameter_count(const torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace egsde

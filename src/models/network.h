@@ -1,0 +1,42 @@
+// One entry point to build any of the four networks from an official-style config and load
+// its checkpoint strictly: what `egsde probe` (and later the samplers and metrics) call.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "models/adm_encoder.h"
+
+namespace egsde {
+
+enum class NetworkKind { AdmUNet, AdmDse, DdpmUNet, Inception };
+
+NetworkKind parse_network_kind(const std::string& name);  // "adm-unet", …; else Error
+std::string to_string(NetworkKind kind);
+
+struct Network {
+  NetworkKind kind{};
+  std::shared_ptr<torch::nn::Module> module;
+  // x [N,3,H,W]; t [N] (ignored by inception). Output as the official forward returns it.
+  std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)> forward;
+  int64_t image_size = 0;  // the size the config was built for (0: any, inception)
+  bool takes_timesteps = true;
+};
+
+// Builds the network for `config` (official key names; a whole profile with data/model/dse
+// sections is accepted too) and loads `weights` strictly. `phase` matters for AdmDse only.
+// `config_source` names the config file in errors.
+Network load_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                     const std::filesystem::path& weights, DsePhase phase = DsePhase::Test);
+
+// Section of a whole official profile that configures `kind` ("model" / "dse"), with
+// data.image_size merged in; `config` itself when it is not a whole profile.
+nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config);
+
+int64_t parameter_count(const torch::nn::Module& module);
+
+}  // namespace egsde
