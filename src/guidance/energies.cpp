@@ -1,0 +1,67 @@
+#include "guidance/energies.h"
+
+namespace egsde {
+namespace {
+
+torch::Tensor normalize_channels(const torch::Tensor& x) {
+  namespace F = torch::nn::functional;
+  return F::normalize(x, F::NormalizeFuncOptions().p(2).dim(1).eps(1e-10));
+}
+
+// ∇_y of energy(f(y)) where `energy` maps f(y) to [N]; gradient to y only.
+template <typename Fn>
+torch::Tensor grad_to_input(const torch::Tensor& y, Fn&& energy_of) {
+  torch::AutoGradMode enable(true);
+  auto yg = y.detach().requires_grad_(true);
+  auto energy = energy_of(yg);
+  return torch::autograd::grad(std::vector<torch::Tensor>{energy.sum()}, std::vector<torch::Tensor>{yg})[0]
+      .detach();
+}
+
+}  // namespace
+
+torch::Tensor cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y) {
+  const int64_t b = X.size(0), c = X.size(1);
+  auto x = X.reshape({b, c, -1});
+  auto y = Y.reshape({b, c, -1});
+  auto corr = normalize_channels(x) * normalize_channels(y);
+  return corr.sum(1).mean(1);
+}
+
+torch::Tensor sum_squares(const torch::Tensor& X, const torch::Tensor& Y) {
+  return (X - Y).square().sum({1, 2, 3});
+}
+
+EnergyGrad realism_energy(FeatureFn dse, RealismScore s1) {
+  return [dse = std::move(dse), s1](const torch::Tensor& y, const torch::Tensor& xt,
+                                    const torch::Tensor& t) {
+    torch::Tensor X;
+    {
+      torch::NoGradGuard no_grad;
+      X = dse(xt, t);
+    }
+    return grad_to_input(y, [&](const torch::Tensor& yg) {
+      auto Y = dse(yg, t);
+      return s1 == RealismScore::Cosine ? egsde::cosine_similarity(Y, X) : -sum_squares(Y, X);
+    });
+  };
+}
+
+EnergyGrad lowpass_energy(LowPass lp, FaithfulScore s2) {
+  if (s2 == FaithfulScore::NegL2) {
+    return [lp = std::move(lp)](const torch::Tensor& y, const torch::Tensor& xt, const torch::Tensor&) {
+      torch::NoGradGuard no_grad;
+      return lp.adjoint(2 * (lp(y) - lp(xt)));
+    };
+  }
+  return [lp = std::move(lp)](const torch::Tensor& y, const torch::Tensor& xt, const torch::Tensor&) {
+    torch::Tensor X;
+    {
+      torch::NoGradGuard no_grad;
+      X = lp(xt);
+    }
+    return grad_to_input(y, [&](const torch::Tensor& yg) { return -egsde::cosine_similarity(X, lp(yg)); });
+  };
+}
+
+}  // namespace egsde

@@ -1,0 +1,36 @@
+// The two EGSDE experts (paper Sec. 3.2; official functions/denoising.egsde_sample):
+//   realism   E_s = s1(DSE(y,t), DSE(x_t,t)), pushed down with weight ls,
+//   faithful  E_i = s2(LP(y), LP(x_t)), pushed down with weight li, LP = up(down(·)) (Resizer).
+#pragma once
+#include <torch/torch.h>
+
+#include <functional>
+
+#include "guidance/energy.h"
+#include "guidance/resizer.h"
+
+namespace egsde {
+
+// args.s1: cosine → E = cos_sim(DSE(y), DSE(x_t)); neg_l2 → E = −‖DSE(y) − DSE(x_t)‖².
+enum class RealismScore { Cosine, NegL2 };
+// args.s2: neg_l2 → E = ‖LP(x_t) − LP(y)‖² (the official name, positive sum of squares);
+// cosine → E = −cos_sim(LP(x_t), LP(y)).
+enum class FaithfulScore { NegL2, Cosine };
+
+// The domain-specific feature extractor (DSE, phase test): features of x at time t.
+using FeatureFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)>;
+
+// Official cosine_similarity: per-pixel cosine over channels (F.normalize, eps 1e-10), summed
+// over channels, mean over pixels → [N].
+torch::Tensor cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y);
+// Official mse: sum of squares per image → [N].
+torch::Tensor sum_squares(const torch::Tensor& X, const torch::Tensor& Y);
+
+// ∇_y of the realism energy by local autograd: DSE(x_t) without autograd, backward to y only.
+EnergyGrad realism_energy(FeatureFn dse, RealismScore s1);
+
+// ∇_y of the faithful energy. neg_l2 is quadratic in y: closed form 2·LPᵀ(LP(y) − LP(x_t)), no
+// autograd; cosine uses local autograd through the Resizer.
+EnergyGrad lowpass_energy(LowPass lowpass, FaithfulScore s2);
+
+}  // namespace egsde

@@ -1,0 +1,49 @@
+// EGSDE sampling (paper Algorithm 1, VP-EGSDE of Appendix A.3) exactly as the official code:
+// runners/egsde.py (outer loop) + functions/denoising.egsde_sample (one step).
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "diffusion/schedule.h"
+#include "guidance/energy.h"
+#include "samplers/eps_fn.h"
+#include "samplers/noise.h"
+
+namespace egsde {
+
+struct EgsdeConfig {
+  int64_t t = 500;          // M, the start (official args.t), in schedule indices
+  int64_t sample_step = 1;  // official args.sample_step: repeats, each from the last result
+  bool check_finite = true;  // throw egsde::Error naming the step on NaN/Inf
+};
+
+// x_i = √ᾱ_i·x0 + √(1−ᾱ_i)·e (q_sample, the official op order).
+torch::Tensor perturb(const Schedule& s, int64_t i, const torch::Tensor& x0, const torch::Tensor& e);
+
+// One reverse step at index i (official egsde_sample):
+//   mean = (y − β_i/√(1−ᾱ_i)·ε̂(y,t)) / √α_i
+//   mean −= λ_k · β_i/√α_i · ∇_y E_k(y, x_t, t)   for each energy (skipped when empty)
+//   y'   = mean + [i≠0]·exp(½ logvar_i)·z,  z drawn every step, also at i = 0.
+// `xt` may be undefined when `energies` is empty.
+torch::Tensor egsde_step(const EpsFn& eps_fn, const std::vector<WeightedEnergy>& energies,
+                         const Schedule& s, int64_t i, const torch::Tensor& y, const torch::Tensor& xt,
+                         NoiseSource& noise);
+
+// Translates a batch x0 ([N,3,H,W] in [−1,1]). Per repeat: e = noise (one per batch),
+// y = perturb(M−1, y0, e), then steps M−1 … 0 with x_i = perturb(i, x0, e) (the same e);
+// the next repeat starts from this result (y0 ← y) while x_i still perturbs the source.
+// Returns the raw float result of every repeat.
+std::vector<torch::Tensor> egsde_sample(const torch::Tensor& x0, const EpsFn& eps_fn,
+                                        const std::vector<WeightedEnergy>& energies,
+                                        const Schedule& s, const EgsdeConfig& config,
+                                        NoiseSource& noise, const StepObserver& observer = {});
+
+// Network times for step i: [n] float filled with timestep_map[i] (official torch.ones(n)·i).
+torch::Tensor step_times(const Schedule& s, int64_t i, int64_t n, const torch::Device& device);
+
+// Throws egsde::Error if y has NaN/Inf, naming the repeat and step.
+void check_finite(const torch::Tensor& y, int64_t repeat, int64_t i);
+
+}  // namespace egsde
