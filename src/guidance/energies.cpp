@@ -20,7 +20,7 @@ torch::Tensor grad_to_input(const torch::Tensor& y, Fn&& energy_of) {
 
 }  // namespace
 
-torch::Tensor cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y) {
+torch::Tensor channel_cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y) {
   const int64_t b = X.size(0), c = X.size(1);
   auto x = X.reshape({b, c, -1});
   auto y = Y.reshape({b, c, -1});
@@ -42,7 +42,7 @@ EnergyGrad realism_energy(FeatureFn dse, RealismScore s1) {
     }
     return grad_to_input(y, [&](const torch::Tensor& yg) {
       auto Y = dse(yg, t);
-      return s1 == RealismScore::Cosine ? egsde::cosine_similarity(Y, X) : -sum_squares(Y, X);
+      return s1 == RealismScore::Cosine ? channel_cosine_similarity(Y, X) : -sum_squares(Y, X);
     });
   };
 }
@@ -60,7 +60,7 @@ EnergyGrad lowpass_energy(LowPass lp, FaithfulScore s2) {
       torch::NoGradGuard no_grad;
       X = lp(xt);
     }
-    return grad_to_input(y, [&](const torch::Tensor& yg) { return -egsde::cosine_similarity(X, lp(yg)); });
+    return grad_to_input(y, [&](const torch::Tensor& yg) { return -channel_cosine_similarity(X, lp(yg)); });
   };
 }
 

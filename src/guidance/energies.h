@@ -20,9 +20,9 @@ enum class FaithfulScore { NegL2, Cosine };
 // The domain-specific feature extractor (DSE, phase test): features of x at time t.
 using FeatureFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)>;
 
-// Official cosine_similarity: per-pixel cosine over channels (F.normalize, eps 1e-10), summed
+// The official cosine_similarity (renamed: at::cosine_similarity is found by ADL): per-pixel cosine over channels (F.normalize, eps 1e-10), summed
 // over channels, mean over pixels → [N].
-torch::Tensor cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y);
+torch::Tensor channel_cosine_similarity(const torch::Tensor& X, const torch::Tensor& Y);
 // Official mse: sum of squares per image → [N].
 torch::Tensor sum_squares(const torch::Tensor& X, const torch::Tensor& Y);
 

@@ -159,13 +159,20 @@ torch::Tensor Resizer::adjoint(const torch::Tensor& g) const {
   return x;
 }
 
-LowPass make_lowpass(int64_t image_size, int64_t down_N) {
+torch::Tensor LowPass::operator()(const torch::Tensor& x) const {
+  if (!per_image || x.size(0) == 1) return up(down(x));
+  std::vector<torch::Tensor> parts;
+  for (int64_t b = 0; b < x.size(0); ++b) parts.push_back(up(down(x.slice(0, b, b + 1))));
+  return torch::cat(parts);
+}
+
+LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image) {
   if (down_N < 1 || image_size % down_N != 0)
     throw Error("down_N = " + std::to_string(down_N) + " must divide image_size = " +
                 std::to_string(image_size));
   const int64_t small = image_size / down_N;
   return LowPass{Resizer(image_size, image_size, 1.0 / static_cast<double>(down_N)),
-                 Resizer(small, small, static_cast<double>(down_N))};
+                 Resizer(small, small, static_cast<double>(down_N)), per_image};
 }
 
 }  // namespace egsde

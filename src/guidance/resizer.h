@@ -45,12 +45,16 @@ class Resizer {
 struct LowPass {
   Resizer down;  // scale 1/down_N
   Resizer up;    // scale down_N
-  torch::Tensor operator()(const torch::Tensor& x) const { return up(down(x)); }
+  // The official forward sums over the kernel with one tensor reduction whose summation order
+  // depends on the batch size (rounding-level differences). per_image = true resizes each image
+  // alone: results then do not depend on the batch (and equal the official op at batch 1).
+  bool per_image = false;
+  torch::Tensor operator()(const torch::Tensor& x) const;
   torch::Tensor adjoint(const torch::Tensor& g) const { return down.adjoint(up.adjoint(g)); }
 };
 
 // Throws egsde::Error when image_size is not divisible by down_N (the official code would
 // build mismatched shapes).
-LowPass make_lowpass(int64_t image_size, int64_t down_N);
+LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image = false);
 
 }  // namespace egsde
