@@ -2,6 +2,8 @@
 // Resizer forward, and small known answers (no fixtures: the reference is autograd / algebra).
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "common/test_util.h"
 #include "guidance/energies.h"
 
@@ -23,7 +25,7 @@ TEST(Energies, LowPassClosedFormEqualsAutograd) {
     const auto t = torch::zeros({batch});
     const auto closed = lowpass_energy(lp, FaithfulScore::NegL2)(y, xt, t);
     const double err = test::rel_error(closed, autograd_lowpass_l2(lp, y, xt));
-    RecordProperty("rel_error_" + std::to_string(size) + "_" + std::to_string(down_N), std::to_string(err));
+    RecordProperty("rel_error_" + std::to_string(size) + "_" + std::to_string(down_N), (std::ostringstream() << err).str());
     EXPECT_LT(err, 1e-6) << size << "/" << down_N;
   }
 }
