@@ -5,6 +5,7 @@
 namespace egsde::cli {
 
 void register_probe(CLI::App& app);
+void register_eval(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("egsde ") + EGSDE_VERSION);
   egsde::cli::register_probe(app);
+  egsde::cli::register_eval(app);
   egsde::cli::register_version(app);
   try {
     app.parse(argc, argv);

@@ -27,29 +27,31 @@ constexpr DtypeCode kDtypes[] = {
 
 }  // namespace
 
-torch::Tensor read_npy(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) bad(path, "file not found or not readable");
-  char magic[8];
-  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
+torch::Tensor parse_npy(std::string_view bytes, const std::string& what) {
+  const std::filesystem::path path = what;  // only names the source in messages
+  size_t pos = 0;
+  auto take = [&](size_t n) {
+    if (bytes.size() - pos < n) bad(path, "truncated header");
+    const char* p = bytes.data() + pos;
+    pos += n;
+    return p;
+  };
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0) {
     bad(path, "not a .npy file (missing \\x93NUMPY magic); save it with numpy.save");
   }
+  const char* magic = take(8);
   const int major = static_cast<unsigned char>(magic[6]);
   uint32_t header_len = 0;
   if (major == 1) {
-    unsigned char b[2];
-    in.read(reinterpret_cast<char*>(b), 2);
+    const auto* b = reinterpret_cast<const unsigned char*>(take(2));
     header_len = b[0] | (b[1] << 8);
   } else if (major == 2 || major == 3) {
-    unsigned char b[4];
-    in.read(reinterpret_cast<char*>(b), 4);
+    const auto* b = reinterpret_cast<const unsigned char*>(take(4));
     header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
   } else {
     bad(path, "unsupported .npy version " + std::to_string(major));
   }
-  std::string header(header_len, '\0');
-  if (!in.read(header.data(), header_len)) bad(path, "truncated header");
-
+  const std::string header(take(header_len), header_len);
   std::smatch m;
   if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])(\w\d+)')"))) bad(path, "no descr in header");
   const std::string order = m[1], code = m[2];
@@ -71,20 +73,30 @@ torch::Tensor read_npy(const std::filesystem::path& path) {
     shape.push_back(std::stoll(tok));
   }
   auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
-  const auto nbytes = static_cast<std::streamsize>(t.numel() * t.element_size());
-  if (nbytes > 0 && !in.read(static_cast<char*>(t.data_ptr()), nbytes)) {
-    bad(path, "truncated data (expected " + std::to_string(nbytes) + " bytes)");
-  }
+  const auto nbytes = static_cast<size_t>(t.numel() * t.element_size());
+  if (bytes.size() - pos < nbytes) bad(path, "truncated data (expected " + std::to_string(nbytes) + " bytes)");
+  if (nbytes > 0) std::memcpy(t.data_ptr(), bytes.data() + pos, nbytes);
   return t;
 }
 
-void write_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
+torch::Tensor read_npy(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) bad(path, "file not found or not readable");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return parse_npy(bytes.str(), path.string());
+}
+
+std::string npy_bytes(const torch::Tensor& tensor) {
   auto t = tensor.detach().to(torch::kCPU).contiguous();
   const char* descr = nullptr;
   for (const auto& d : kDtypes) {
     if (d.type == t.scalar_type()) descr = d.descr;
   }
-  if (!descr) throw Error("cannot write " + path.string() + ": unsupported dtype " + std::string(c10::toString(t.scalar_type())));
+  if (!descr) {
+    throw Error("unsupported dtype " + std::string(c10::toString(t.scalar_type())) +
+                " for .npy (use float32/float64/int/uint8/bool)");
+  }
   std::string shape = "(";
   for (int64_t i = 0; i < t.dim(); ++i) shape += (i ? ", " : "") + std::to_string(t.size(i));
   shape += t.dim() == 1 ? ",)" : ")";
@@ -94,14 +106,23 @@ void write_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  write_file_atomic(path, [&](std::ostream& out) {
-    out.write("\x93NUMPY\x01\x00", 8);
-    const uint16_t len = static_cast<uint16_t>(header.size());
-    const char lb[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-    out.write(lb, 2);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * t.element_size()));
-  });
+  std::string out("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  out += static_cast<char>(len & 0xff);
+  out += static_cast<char>(len >> 8);
+  out += header;
+  out.append(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel() * t.element_size()));
+  return out;
+}
+
+void write_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
+  std::string bytes;
+  try {
+    bytes = npy_bytes(tensor);
+  } catch (const Error& e) {
+    throw Error("cannot write " + path.string() + ": " + e.what());
+  }
+  write_file_atomic(path, bytes);
 }
 
 }  // namespace egsde

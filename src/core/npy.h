@@ -4,6 +4,8 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 
 namespace egsde {
 
@@ -12,5 +14,11 @@ torch::Tensor read_npy(const std::filesystem::path& path);
 
 // Writes a CPU-contiguous copy of `t` as .npy (dtype kept). Atomic.
 void write_npy(const std::filesystem::path& path, const torch::Tensor& t);
+
+// The same from bytes in memory (e.g. a member of an .npz); `what` names the source in errors.
+torch::Tensor parse_npy(std::string_view bytes, const std::string& what);
+
+// The .npy encoding of a CPU-contiguous copy of `t` (what write_npy writes).
+std::string npy_bytes(const torch::Tensor& t);
 
 }  // namespace egsde

@@ -1,0 +1,36 @@
+#include "metrics/fid_stats.h"
+
+#include <sstream>
+
+#include "core/error.h"
+#include "metrics/npz.h"
+
+namespace egsde::metrics {
+namespace fs = std::filesystem;
+
+bool is_stats_file(const fs::path& path) { return path.extension() == ".npz"; }
+
+Gaussian read_fid_stats_npz(const fs::path& path) {
+  auto arrays = read_npz(path);
+  for (const char* key : {"mu", "sigma"}) {
+    if (!arrays.count(key)) {
+      throw Error("FID statistics " + path.string() + " have no '" + key +
+                  "' array (expected numpy.savez(path, mu=..., sigma=...) as pytorch-fid writes)");
+    }
+  }
+  Gaussian g{arrays["mu"].to(torch::kFloat64).reshape({-1}), arrays["sigma"].to(torch::kFloat64)};
+  const auto d = g.mu.size(0);
+  if (g.sigma.dim() != 2 || g.sigma.size(0) != d || g.sigma.size(1) != d) {
+    std::ostringstream msg;
+    msg << "FID statistics " << path.string() << ": sigma has shape " << g.sigma.sizes() << " but mu has " << d
+        << " entries (sigma must be [D, D])";
+    throw Error(msg.str());
+  }
+  return g;
+}
+
+void write_fid_stats_npz(const fs::path& path, const Gaussian& g) {
+  write_npz(path, {{"mu", g.mu.to(torch::kFloat64).contiguous()}, {"sigma", g.sigma.to(torch::kFloat64).contiguous()}});
+}
+
+}  // namespace egsde::metrics

@@ -1,0 +1,52 @@
+#include "metrics/protocol.h"
+
+#include "core/error.h"
+#include "metrics/pil_resize.h"
+#include "metrics/transforms.h"
+
+namespace egsde::metrics {
+
+std::string to_string(FidProtocol p) {
+  switch (p) {
+    case FidProtocol::OfficialAfhq: return "official-afhq";
+    case FidProtocol::OfficialCeleba: return "official-celeba";
+    case FidProtocol::Clean: return "clean";
+  }
+  return "?";
+}
+
+FidProtocol parse_fid_protocol(const std::string& name) {
+  for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba, FidProtocol::Clean}) {
+    if (name == to_string(p)) return p;
+  }
+  throw Error("unknown FID protocol '" + name + "' (use official-afhq, official-celeba or clean)");
+}
+
+torch::Tensor fid_input(const torch::Tensor& image, FidProtocol p) {
+  switch (p) {
+    case FidProtocol::OfficialAfhq:
+      return to_tensor(image);
+    case FidProtocol::OfficialCeleba: {
+      // TF.Resize([256, 256]) and TF.Resize([299, 299]): torchvision's default BILINEAR on PIL
+      // (a no-op when the size already matches).
+      auto x = image;
+      for (int s : {256, 299}) {
+        if (x.size(0) != s || x.size(1) != s) x = pil_resize(x, s, s, PilFilter::Bilinear);
+      }
+      static const auto mean = torch::tensor({0.485, 0.456, 0.406}, torch::kFloat32).view({3, 1, 1});
+      static const auto std = torch::tensor({0.229, 0.224, 0.225}, torch::kFloat32).view({3, 1, 1});
+      return to_tensor(x).sub(mean).div(std);  // TF.Normalize
+    }
+    case FidProtocol::Clean: {
+      std::vector<torch::Tensor> planes;
+      const auto f = image.to(torch::kFloat32);
+      for (int c = 0; c < 3; ++c) {
+        planes.push_back(pil_resize_float(f.select(2, c).contiguous(), 299, 299, PilFilter::Bicubic).clamp(0, 255));
+      }
+      return torch::stack(planes, 0) / 255;
+    }
+  }
+  throw Error("unknown FID protocol");
+}
+
+}  // namespace egsde::metrics

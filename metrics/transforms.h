@@ -1,0 +1,26 @@
+// torchvision transforms on PIL images, as the official evaluation composes them
+// (torchvision 0.14 semantics, PIL backend).
+#pragma once
+#include <torch/torch.h>
+
+#include <utility>
+
+#include "metrics/pil_resize.h"
+
+namespace egsde::metrics {
+
+// torchvision Resize(size) with an int: the shorter side becomes `size`, the longer one
+// int(size * long / short) (truncated). Returns {out_w, out_h}.
+std::pair<int, int> shorter_side_size(int w, int h, int size);
+
+// transforms.Resize(size, interpolation) on an [H, W, 3] uint8 image: a copy when the size
+// already matches (torchvision returns the image untouched), else PIL's resize.
+torch::Tensor resize_shorter_side(const torch::Tensor& image_hwc_u8, int size, PilFilter filter);
+
+// transforms.ToTensor: [H, W, C] uint8 -> [C, H, W] float32 in [0, 1] (x / 255 in float32).
+torch::Tensor to_tensor(const torch::Tensor& image_hwc_u8);
+
+// The L2/MSE/PSNR/SSIM input of the official eval: Resize(256, BICUBIC) then ToTensor.
+torch::Tensor eval_tensor(const torch::Tensor& image_hwc_u8, int size = 256);
+
+}  // namespace egsde::metrics

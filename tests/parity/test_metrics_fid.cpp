@@ -1,0 +1,152 @@
+// FID of image folders against the official tool/fid.py. Expected values come from
+// scripts/fixtures/make_metric_fixtures.py, which ran the official calculate_fid_given_paths
+// (dataset 'cat2dog' -> official-afhq, 'male2female' -> official-celeba) on
+// metrics/images/{translated,target} with a RANDOM FID InceptionV3 (random_fid_weights(7), drawn
+// again here from the key list in fid_weight_keys.json), and recorded the network inputs.
+#include <gtest/gtest.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/test_util.h"
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "core/npy.h"
+#include "metrics/image_io.h"
+#include "metrics/pil_resize.h"
+#include "metrics/protocol.h"
+#include "metrics/stats_cache.h"
+#include "models/network.h"
+
+using namespace egsde;
+using namespace egsde::metrics;
+namespace fs = std::filesystem;
+
+namespace {
+
+nlohmann::json read_json(const std::string& rel) {
+  std::ifstream in(test::fixture(rel));
+  return nlohmann::json::parse(in);
+}
+
+TEST(MetricsFidParity, ProtocolInputsMatchOfficial) {
+  const auto files = list_images(test::fixture("metrics/images/translated"));
+  ASSERT_GE(files.size(), 4u);
+  for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba}) {
+    const std::string name = to_string(p);
+    const auto rec = read_json("metrics/fid_inputs_" + name + ".json");
+    for (int i = 0; i < 4; ++i) {
+      const auto x = fid_input(read_image_rgb(files[i]), p);
+      EXPECT_EQ(std::vector<int64_t>(x.sizes().begin(), x.sizes().end()),
+                std::vector<int64_t>(rec["shape"].begin() + 1, rec["shape"].end()));
+      const double sum = x.to(torch::kFloat64).sum().item<double>(), ref = rec["sum"][i];
+      EXPECT_LT(std::abs(sum - ref) / std::abs(ref), 1e-9) << name << " image " << i;
+      if (i == 0) {
+        const auto crop = read_npy(test::fixture("metrics/fid_inputs_" + name + "_crop.npy"));
+        EXPECT_TRUE(torch::equal(x.slice(1, 100, 116).slice(2, 120, 136), crop)) << name;
+      }
+    }
+  }
+  // official-celeba: the uint8 pixels after PIL bilinear 256x256 then 299x299
+  const auto u8 = read_npy(test::fixture("metrics/fid_inputs_official-celeba_u8.npy"));
+  for (int i = 0; i < 2; ++i) {
+    auto img = pil_resize(read_image_rgb(files[i]), 256, 256, PilFilter::Bilinear);
+    img = pil_resize(img, 299, 299, PilFilter::Bilinear);
+    EXPECT_TRUE(torch::equal(img.permute({2, 0, 1}), u8[i])) << "image " << i;
+  }
+}
+
+// make_metric_fixtures.py random_fid_weights: sorted keys, one randn per key from one generator.
+StateDict random_fid_weights(uint64_t seed) {
+  const auto keys = read_json("metrics/fid_weight_keys.json");
+  auto g = at::make_generator<at::CPUGeneratorImpl>(seed);
+  StateDict sd;
+  for (const auto& [key, shape_json] : keys.items()) {  // nlohmann::json objects iterate sorted
+    const auto shape = shape_json.get<std::vector<int64_t>>();
+    const auto x = torch::randn(shape, g, torch::kFloat32);
+    auto ends = [&](const std::string& s) { return key.size() >= s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0; };
+    if (ends("conv.weight") || key == "fc.weight") {
+      int64_t fan_in = 1;
+      for (size_t i = 1; i < shape.size(); ++i) fan_in *= shape[i];
+      sd[key] = x * std::sqrt(2.0 / static_cast<double>(fan_in));
+    } else if (ends("bn.weight")) {
+      sd[key] = 1 + 0.1 * x;
+    } else if (ends("bn.running_var")) {
+      sd[key] = 1 + 0.1 * x.abs();
+    } else {
+      sd[key] = 0.1 * x;
+    }
+  }
+  return sd;
+}
+
+TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
+  const auto ref = read_json("metrics/fid.json");
+  const auto dir = test::temp_dir("fid_weights");
+  const auto weights = dir / "pt_inception_random.pth";
+  write_state_dict(weights, random_fid_weights(ref["seed"].get<uint64_t>()));
+  std::optional<Network> net;
+  try {
+    net = load_network(NetworkKind::Inception, nlohmann::json::object(), "", weights);
+  } catch (const Error& e) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "FID Inception not available in this build: " << e.what();
+  }
+  const FeatureFn fn = [&](const torch::Tensor& x) { return net->forward(x, torch::Tensor()); };
+  for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba}) {
+    const std::string name = to_string(p);
+    const auto& r = ref[name];
+    FeatureOptions opt;
+    opt.protocol = p;
+    const auto files = list_images(test::fixture("metrics/images/translated"));
+    const auto acts = image_features(files, fn, opt);
+    const auto ref_acts = read_npy(test::fixture("metrics/fid_acts_" + name + "_translated.npy"));
+    const double act_err = test::rel_error(acts.slice(0, 0, 4), ref_acts);
+    RecordProperty("rel_error_activations_" + name, (std::ostringstream() << act_err).str());
+    EXPECT_LT(act_err, 1e-4) << name;
+    const auto g1 = gaussian_statistics(acts);
+    const auto g2 = statistics_of(test::fixture("metrics/images/target"), fn, opt);
+    for (auto m : {SqrtmMethod::Reference, SqrtmMethod::SymmetricEigh}) {
+      const double fid = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, m).distance;
+      const double err = std::abs(fid - r["fid"].get<double>()) / r["fid"].get<double>();
+      RecordProperty("rel_error_fid_" + name + "_" + to_string(m), (std::ostringstream() << err).str());
+      EXPECT_LT(err, 1e-4) << name << " " << to_string(m) << ": " << fid << " vs official " << r["fid"];
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST(MetricsFid, EmptyFolderIsAnError) {
+  const auto dir = test::temp_dir("fid_empty");
+  const FeatureFn never = [](const torch::Tensor&) -> torch::Tensor { throw std::logic_error("unreachable"); };
+  EXPECT_THROW(statistics_of(dir, never, {}), Error);
+  fs::remove_all(dir);
+}
+
+TEST(MetricsFid, StatisticsAreCachedByContent) {
+  const auto dir = test::temp_dir("fid_cache");
+  fs::create_directories(dir / "imgs");
+  torch::manual_seed(3);
+  for (int i = 0; i < 5; ++i) {
+    write_image_rgb(dir / "imgs" / ("im" + std::to_string(i) + ".png"), torch::randint(0, 256, {9, 7, 3}).to(torch::kUInt8));
+  }
+  int calls = 0;
+  const FeatureFn fn = [&](const torch::Tensor& x) {
+    ++calls;
+    return x.flatten(1).slice(1, 0, 6);  // a toy 6-d "network"
+  };
+  const auto a = statistics_of(dir / "imgs", fn, {}, dir / "cache", "w1");
+  const int after_first = calls;
+  const auto b = statistics_of(dir / "imgs", fn, {}, dir / "cache", "w1");
+  EXPECT_EQ(calls, after_first);  // served from the cache
+  EXPECT_TRUE(torch::equal(a.sigma, b.sigma));
+  statistics_of(dir / "imgs", fn, {}, dir / "cache", "w2");  // other weights: recomputed
+  EXPECT_GT(calls, after_first);
+  fs::remove_all(dir);
+}
+
+}  // namespace
