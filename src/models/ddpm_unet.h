@@ -33,7 +33,8 @@ struct DdpmConfig {
   // (`diffusion` optional). Unknown `model` keys and wrong types are an egsde::Error naming
   // the key and the nearest valid one; other sections' keys are not checked here.
   static DdpmConfig from_json(const nlohmann::json& whole_config);
-  nlohmann::json to_json() const;  // the `model` section plus data.image_size
+  // The `model` section plus data.image_size and diffusion.num_diffusion_timesteps.
+  nlohmann::json to_json() const;
 };
 
 namespace ddpm {
