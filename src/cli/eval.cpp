@@ -13,7 +13,7 @@
 #include "metrics/fid_stats.h"
 #include "metrics/pairwise.h"
 #include "metrics/stats_cache.h"
-#include "models/network.h"
+#include "models/inception_fid.h"
 
 namespace egsde::cli {
 namespace {
@@ -44,14 +44,14 @@ SqrtmMethod sqrtm_of(const FidArgs& a) {
 // Feature network for FID, loaded lazily (not needed when both sides are .npz statistics).
 struct LazyInception {
   std::string weights;
-  std::optional<Network> net;
+  InceptionFid net{nullptr};
   FeatureFn fn() {
     return [this](const torch::Tensor& x) {
       if (!net) {
         if (weights.empty()) throw Error("--inception W.pth is required to compute FID statistics of an image folder");
-        net = load_network(NetworkKind::Inception, nlohmann::json::object(), "", weights);
+        net = load_inception_fid(weights);
       }
-      return net->forward(x, torch::Tensor());
+      return net->forward(x);
     };
   }
   std::string id() const { return weights.empty() ? "" : file_digest(weights); }
@@ -102,7 +102,7 @@ void run_eval(const EvalArgs& a) {
   nlohmann::json out;
   if (!a.no_fid) {
     if (a.target.empty()) throw Error("--target DIR|STATS.npz is required for FID (or pass --no-fid)");
-    LazyInception inc{a.fid.inception, std::nullopt};
+    LazyInception inc{a.fid.inception};
     const auto g1 = stats_for(a.translated, inc, a.fid, protocol);
     const auto g2 = stats_for(a.target, inc, a.fid, protocol);
     const auto r = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, sqrtm_of(a.fid));
@@ -153,7 +153,7 @@ struct FidCmdArgs {
 
 void run_fid(const FidCmdArgs& x) {
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
-  LazyInception inc{x.fid.inception, std::nullopt};
+  LazyInception inc{x.fid.inception};
   const auto g1 = stats_for(x.a, inc, x.fid, protocol);
   const auto g2 = stats_for(x.b, inc, x.fid, protocol);
   const auto r = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, sqrtm_of(x.fid));
@@ -171,7 +171,7 @@ void run_fid(const FidCmdArgs& x) {
 void run_fid_stats(const FidCmdArgs& x) {
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
   if (is_stats_file(x.dir)) throw Error(x.dir + " is already a statistics file; give a folder of images");
-  LazyInception inc{x.fid.inception, std::nullopt};
+  LazyInception inc{x.fid.inception};
   const auto g = stats_for(x.dir, inc, x.fid, protocol);
   write_fid_stats_npz(x.output, g);
   std::cout << "wrote " << x.output << " (" << g.mu.size(0) << "-d, protocol " << to_string(protocol) << ")\n";

@@ -3,6 +3,8 @@
 // (dataset 'cat2dog' -> official-afhq, 'male2female' -> official-celeba) on
 // metrics/images/{translated,target} with a RANDOM FID InceptionV3 (random_fid_weights(7), drawn
 // again here from the key list in fid_weight_keys.json), and recorded the network inputs.
+// Measured: activations 2e-7, FID 1.3e-7 (reference) / 1.3e-6 (eigh) relative (official-afhq);
+// 2e-7 / 3e-7 / 3.7e-6 (official-celeba).
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -20,7 +22,7 @@
 #include "metrics/pil_resize.h"
 #include "metrics/protocol.h"
 #include "metrics/stats_cache.h"
-#include "models/network.h"
+#include "models/inception_fid.h"
 
 using namespace egsde;
 using namespace egsde::metrics;
@@ -89,14 +91,8 @@ TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
   const auto dir = test::temp_dir("fid_weights");
   const auto weights = dir / "pt_inception_random.pth";
   write_state_dict(weights, random_fid_weights(ref["seed"].get<uint64_t>()));
-  std::optional<Network> net;
-  try {
-    net = load_network(NetworkKind::Inception, nlohmann::json::object(), "", weights);
-  } catch (const Error& e) {
-    fs::remove_all(dir);
-    GTEST_SKIP() << "FID Inception not available in this build: " << e.what();
-  }
-  const FeatureFn fn = [&](const torch::Tensor& x) { return net->forward(x, torch::Tensor()); };
+  auto net = load_inception_fid(weights);  // drops the unused fc.* like the real file's loader
+  const FeatureFn fn = [&](const torch::Tensor& x) { return net->forward(x); };
   for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba}) {
     const std::string name = to_string(p);
     const auto& r = ref[name];
@@ -110,7 +106,11 @@ TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
     EXPECT_LT(act_err, 1e-4) << name;
     const auto g1 = gaussian_statistics(acts);
     const auto g2 = statistics_of(test::fixture("metrics/images/target"), fn, opt);
-    for (auto m : {SqrtmMethod::Reference, SqrtmMethod::SymmetricEigh}) {
+    // 12 images, 2048-d: both covariances singular, like the paper's 500 images. The eigh
+    // cross-check runs for one protocol only (each 2048-d decomposition takes seconds).
+    std::vector<SqrtmMethod> methods = {SqrtmMethod::Reference};
+    if (p == FidProtocol::OfficialAfhq) methods.push_back(SqrtmMethod::SymmetricEigh);
+    for (auto m : methods) {
       const double fid = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, m).distance;
       const double err = std::abs(fid - r["fid"].get<double>()) / r["fid"].get<double>();
       RecordProperty("rel_error_fid_" + name + "_" + to_string(m), (std::ostringstream() << err).str());
