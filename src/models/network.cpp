@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "core/suggest.h"
 #include "models/adm_unet.h"
+#include "models/ddpm_unet.h"
+#include "models/inception_fid.h"
 
 namespace egsde {
 namespace {
@@ -67,9 +69,22 @@ Network load_network(NetworkKind kind, const nlohmann::json& config, const std::
         net.forward = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->forward(x, t); };
         break;
       }
-      case NetworkKind::DdpmUNet:
-      case NetworkKind::Inception:
-        throw Error("--model " + to_string(kind) + " is not available in this build yet");
+      case NetworkKind::DdpmUNet: {
+        DdpmUNet m(DdpmConfig::from_json(section));
+        net.image_size = m->config().image_size;
+        net.module = m.ptr();
+        net.forward = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->forward(x, t); };
+        break;
+      }
+      case NetworkKind::Inception: {
+        // pt_inception's own key rules (fc.* dropped, num_batches_tracked optional) live in
+        // load_inception_fid; it loads and switches to eval itself.
+        InceptionFid m = load_inception_fid(weights);
+        net.module = m.ptr();
+        net.takes_timesteps = false;
+        net.forward = [m](const torch::Tensor& x, const torch::Tensor&) mutable { return m->forward(x); };
+        return net;
+      }
     }
   } catch (const Error& e) {
     throw Error("config " + (config_source.empty() ? std::string("(none)") : config_source) + ": " + e.what());

@@ -121,3 +121,18 @@ TEST(ProbeCli, UnknownConfigKeySuggestsNearest) {
   set_arg(args, "--config", (tmp / "c.json").string());
   expect_clean_failure(args, tmp / "out.npy", "num_channels");
 }
+
+TEST(ProbeCli, ReproducesOfficialDdpmOutput) {
+  // tests/fixtures/ddpm_conv: scripts/fixtures/make_ddpm_fixtures.py running the official
+  // models/ddpm.py; weights carry DataParallel's 'module.' prefix like the released file.
+  const auto dir = test::fixture("ddpm_conv");
+  const auto out = test::temp_dir("probe_ddpm") / "out.npy";
+  std::string text;
+  ASSERT_EQ(test::run_cli({"probe", "--model", "ddpm-unet", "--config", (dir / "config.json").string(), "--weights",
+                           (dir / "weights.pt").string(), "--input", (dir / "input.npy").string(), "--timesteps",
+                           (dir / "timesteps.npy").string(), "--output", out.string()},
+                          &text),
+            0)
+      << text;
+  EXPECT_LT(test::rel_error(read_npy(out), read_npy(dir / "output.npy")), 1e-5);
+}
