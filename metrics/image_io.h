@@ -1,7 +1,5 @@
-// Image decoding and listing as the official evaluation sees images.
-// Decoding equals PIL's `Image.open(p).convert('RGB')` bit for bit for JPEG (both use the
-// system libjpeg-turbo) and PNG: EXIF orientation is NOT applied (PIL's open does not), a
-// grayscale image is replicated to three channels, an alpha channel is dropped.
+// Image listing as the official evaluation sees folders. Decoding and encoding are core's
+// (core/image_io.h: equal to PIL's `Image.open(p).convert('RGB')` bit for bit for JPEG and PNG).
 #pragma once
 #include <torch/torch.h>
 
@@ -9,18 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/image_io.h"
+
 namespace egsde::metrics {
-
-// An RGB image as a CPU uint8 tensor [H, W, 3] (contiguous, row-major like PIL's buffer).
-using ImageU8 = torch::Tensor;
-
-// Reads `path` as 8-bit RGB. Throws egsde::Error naming the file when it is missing or cannot
-// be decoded.
-ImageU8 read_image_rgb(const std::filesystem::path& path);
-
-// Writes an [H, W, 3] uint8 image; a .jpg/.jpeg name is written as JPEG with `jpeg_quality`
-// (4:2:0 like PIL's default), anything else by extension (PNG lossless). Atomic.
-void write_image_rgb(const std::filesystem::path& path, const ImageU8& image, int jpeg_quality = 75);
 
 // True for the extensions the official evaluation reads (bmp jpg jpeg pgm png ppm tif tiff
 // webp), compared case-insensitively.

@@ -1,7 +1,7 @@
 #include "metrics/protocol.h"
 
 #include "core/error.h"
-#include "metrics/pil_resize.h"
+#include "core/pil_resize.h"
 #include "metrics/transforms.h"
 
 namespace egsde::metrics {

@@ -2,14 +2,6 @@
 
 namespace egsde::metrics {
 
-std::pair<int, int> shorter_side_size(int w, int h, int size) {
-  // torchvision _compute_resized_output_size with max_size None.
-  const bool w_short = w <= h;
-  const int s = w_short ? w : h, l = w_short ? h : w;
-  const int new_long = static_cast<int>(static_cast<int64_t>(size) * l / s);
-  return w_short ? std::pair{size, new_long} : std::pair{new_long, size};
-}
-
 torch::Tensor resize_shorter_side(const torch::Tensor& image, int size, PilFilter filter) {
   const int h = static_cast<int>(image.size(0)), w = static_cast<int>(image.size(1));
   const auto [ow, oh] = shorter_side_size(w, h, size);

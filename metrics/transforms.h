@@ -5,13 +5,9 @@
 
 #include <utility>
 
-#include "metrics/pil_resize.h"
+#include "core/pil_resize.h"
 
 namespace egsde::metrics {
-
-// torchvision Resize(size) with an int: the shorter side becomes `size`, the longer one
-// int(size * long / short) (truncated). Returns {out_w, out_h}.
-std::pair<int, int> shorter_side_size(int w, int h, int size);
 
 // transforms.Resize(size, interpolation) on an [H, W, 3] uint8 image: a copy when the size
 // already matches (torchvision returns the image untouched), else PIL's resize.

@@ -6,6 +6,8 @@ namespace egsde::cli {
 
 void register_probe(CLI::App& app);
 void register_eval(CLI::App& app);
+void register_translate(CLI::App& app);
+void register_run(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("egsde ") + EGSDE_VERSION);
   egsde::cli::register_probe(app);
   egsde::cli::register_eval(app);
+  egsde::cli::register_translate(app);
+  egsde::cli::register_run(app);
   egsde::cli::register_version(app);
   try {
     app.parse(argc, argv);

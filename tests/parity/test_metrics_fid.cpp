@@ -19,7 +19,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "metrics/image_io.h"
-#include "metrics/pil_resize.h"
+#include "core/pil_resize.h"
 #include "metrics/protocol.h"
 #include "metrics/stats_cache.h"
 #include "models/inception_fid.h"
@@ -132,7 +132,7 @@ TEST(MetricsFid, StatisticsAreCachedByContent) {
   fs::create_directories(dir / "imgs");
   torch::manual_seed(3);
   for (int i = 0; i < 5; ++i) {
-    write_image_rgb(dir / "imgs" / ("im" + std::to_string(i) + ".png"), torch::randint(0, 256, {9, 7, 3}).to(torch::kUInt8));
+    write_image(dir / "imgs" / ("im" + std::to_string(i) + ".png"), torch::randint(0, 256, {9, 7, 3}).to(torch::kUInt8));
   }
   int calls = 0;
   const FeatureFn fn = [&](const torch::Tensor& x) {

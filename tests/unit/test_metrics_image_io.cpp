@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "core/npy.h"
 #include "metrics/image_io.h"
-#include "metrics/pil_resize.h"
+#include "core/pil_resize.h"
 #include "metrics/transforms.h"
 
 using namespace egsde;
@@ -78,7 +78,7 @@ TEST(MetricsImageIo, ShorterSideLikeTorchvision) {
 TEST(MetricsImageIo, ListsImagesSortedAndSkipsOthers) {
   const auto dir = test::temp_dir("list_images");
   const auto img = torch::zeros({4, 4, 3}, torch::kUInt8);
-  for (const char* n : {"b.png", "a.JPG", "c.jpeg", "B.png"}) write_image_rgb(dir / n, img);
+  for (const char* n : {"b.png", "a.JPG", "c.jpeg", "B.png"}) write_image(dir / n, img);
   std::ofstream(dir / "notes.txt") << "x";
   fs::create_directories(dir / "sub");
   const auto files = list_images(dir);

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void touch(const fs::path& p) { write_image_rgb(p, torch::zeros({8, 8, 3}, torch::kUInt8)); }
+void touch(const fs::path& p) { write_image(p, torch::zeros({8, 8, 3}, torch::kUInt8)); }
 
 struct Dirs {
   fs::path root = test::temp_dir("pairing"), tr = root / "tr", src = root / "src";

@@ -1,4 +1,4 @@
-#include "metrics/pil_resize.h"
+#include "core/pil_resize.h"
 
 #include <cmath>
 #include <cstdint>
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace egsde::metrics {
+namespace egsde {
 namespace {
 
 constexpr int kPrecisionBits = 32 - 8 - 2;  // Resample.c PRECISION_BITS
@@ -171,4 +171,11 @@ torch::Tensor pil_resize_float(const torch::Tensor& plane, int out_w, int out_h,
   return cur.is_same(plane) ? plane.clone() : cur;
 }
 
-}  // namespace egsde::metrics
+std::pair<int, int> shorter_side_size(int w, int h, int size) {
+  const bool w_short = w <= h;
+  const int s = w_short ? w : h, l = w_short ? h : w;
+  const int new_long = static_cast<int>(static_cast<int64_t>(size) * l / s);
+  return w_short ? std::pair{size, new_long} : std::pair{new_long, size};
+}
+
+}  // namespace egsde

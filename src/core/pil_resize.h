@@ -6,7 +6,9 @@
 #pragma once
 #include <torch/torch.h>
 
-namespace egsde::metrics {
+#include <utility>
+
+namespace egsde {
 
 enum class PilFilter { Bilinear, Bicubic };
 
@@ -16,4 +18,9 @@ torch::Tensor pil_resize(const torch::Tensor& image_hwc_u8, int out_w, int out_h
 // [H, W] float32 -> [out_h, out_w] float32, like PIL mode 'F' Image.resize (one channel).
 torch::Tensor pil_resize_float(const torch::Tensor& plane_hw_f32, int out_w, int out_h, PilFilter filter);
 
-}  // namespace egsde::metrics
+// torchvision Resize(size) with an int: the shorter side becomes `size`, the longer one
+// int(size * long / short) (truncated; torchvision _compute_resized_output_size, max_size None).
+// Returns {out_w, out_h}.
+std::pair<int, int> shorter_side_size(int w, int h, int size);
+
+}  // namespace egsde

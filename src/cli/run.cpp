@@ -1,0 +1,99 @@
+// `egsde run SPEC`: expand an experiment spec into runs and execute its (run, image) items on a
+// work queue over devices, with resume, shards and records (src/runner).
+#include <iomanip>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "runner/backends.h"
+#include "runner/execute.h"
+#include "runner/plan.h"
+#include "runner/spec.h"
+
+namespace egsde::cli {
+namespace {
+
+struct RunArgs {
+  std::string spec;
+  std::string output;
+  std::string shard = "0/1";
+  std::vector<std::string> only;
+  std::string devices = "cpu";
+  int workers = 0;
+  int64_t max_images = -1;
+  bool dry_run = false;
+  bool resume = false;
+  bool keep_going = false;
+  bool quiet = false;
+};
+
+void print_progress(const runner::QueueProgress& p, std::size_t total_items) {
+  const std::size_t finished = p.skipped + p.done;
+  const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0.0;
+  const double eta = rate > 0 ? static_cast<double>(total_items - finished - p.failed) / rate : 0.0;
+  std::cerr << "egsde run: " << finished << "/" << total_items << " items";
+  if (p.failed) std::cerr << ", " << p.failed << " failed";
+  std::cerr << std::fixed << std::setprecision(2) << ", " << rate << " images/s, ETA " << std::setprecision(0) << eta
+            << " s" << (::isatty(2) ? "\r" : "\n") << std::defaultfloat << std::flush;
+}
+
+void run_run(const RunArgs& a) {
+  const runner::Spec spec = runner::read_spec(a.spec);
+  runner::PlanOptions po;
+  po.output = a.output.empty() ? std::filesystem::path("runs") / spec.name : std::filesystem::path(a.output);
+  po.shard = runner::parse_shard(a.shard);
+  po.only = a.only;
+  po.max_images = a.max_images;
+  const runner::Plan plan = runner::make_plan(spec, po);
+  const auto workers = runner::make_workers(runner::parse_devices(a.devices), a.workers);
+
+  if (a.dry_run) {
+    runner::print_plan(plan, std::cout);
+    return;
+  }
+  const runner::TranslatorFactory translator = runner::sampler_translator_factory();
+  if (!translator)
+    throw Error("egsde run cannot translate yet: the sampler backend (issue 4) is not linked into this build; "
+                "use --dry-run to list the runs");
+
+  runner::ExecuteOptions eo;
+  eo.workers = workers;
+  eo.resume = a.resume;
+  eo.keep_going = a.keep_going;
+  const std::size_t total = runner::plan_items(plan).size();
+  if (!a.quiet) eo.progress = [total](const runner::QueueProgress& p) { print_progress(p, total); };
+  const runner::ExecuteResult r = runner::execute(plan, runner::translator_worker_factory(plan, translator), eo);
+  if (!a.quiet && ::isatty(2)) std::cerr << "\n";
+  std::cout << "egsde run: " << r.queue.progress.done << " items done, " << r.queue.progress.skipped
+            << " already finished, " << r.queue.failures.size() << " failed; " << r.runs_complete << "/"
+            << plan.runs.size() << " runs complete in " << plan.output.string() << "\n";
+  if (!r.queue.failures.empty()) {
+    for (const auto& f : r.queue.failures) std::cout << "  failed " << f.item_id << ": " << f.message << "\n";
+    throw Error(std::to_string(r.queue.failures.size()) +
+                " items failed (recorded under <output>/<run>/failed/); fix them and rerun with --resume");
+  }
+}
+
+}  // namespace
+
+void register_run(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run an experiment spec: methods x grid x repeats over a work queue, resumable");
+  cmd->add_option("spec", args->spec, "Experiment spec (experiments/*.json)")->required();
+  cmd->add_flag("--dry-run", args->dry_run, "List the runs with their ids and item counts; touch no model");
+  cmd->add_option("--output", args->output, "Output root, one directory per run id (default runs/<spec name>)");
+  cmd->add_option("--shard", args->shard, "Run shard i of n (0-based, by item id), e.g. 0/4")->capture_default_str();
+  cmd->add_option("--only", args->only, "Only these runs (ids or unique id prefixes; repeatable)");
+  cmd->add_option("--devices", args->devices, "cpu or cuda:0,cuda:1,... (one model replica per worker)")
+      ->capture_default_str();
+  cmd->add_option("--workers", args->workers, "Worker threads, assigned round-robin to the devices (0 = one per device)")
+      ->capture_default_str();
+  cmd->add_option("--max-images", args->max_images, "Translate only the first N source images of each run (0 = all)");
+  cmd->add_flag("--resume", args->resume, "Skip finished items, redo half-done ones");
+  cmd->add_flag("--keep-going", args->keep_going, "Record failed items and go on; report them at the end");
+  cmd->add_flag("--quiet", args->quiet, "No progress lines");
+  cmd->callback([args] { run_run(*args); });
+}
+
+}  // namespace egsde::cli

@@ -1,0 +1,99 @@
+#include "core/image_io.h"
+
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "core/pil_resize.h"
+
+namespace egsde {
+namespace {
+
+std::string lower_extension(const std::string& name) {
+  std::string ext = std::filesystem::path(name).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+}  // namespace
+
+torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* note) {
+  if (note) note->clear();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read image " + path.string() + ": no such file");
+  // Our errors name the file; OpenCV's own warnings would only add lines.
+  static const bool quiet = (cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR), true);
+  (void)quiet;
+  // IMREAD_UNCHANGED: no EXIF rotation, channels as stored (we convert like PIL below).
+  cv::Mat m;
+  try {
+    m = cv::imread(path.string(), cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    m = cv::Mat();
+  }
+  if (m.empty())
+    throw Error("cannot decode image " + path.string() +
+                ": not a readable JPEG/PNG/BMP/TIFF/WebP file; re-save it or remove it from the folder");
+  if (m.depth() != CV_8U) throw Error("image " + path.string() + " has more than 8 bits per channel; convert it to 8-bit first");
+  cv::Mat rgb;
+  switch (m.channels()) {
+    case 1:
+      cv::cvtColor(m, rgb, cv::COLOR_GRAY2RGB);
+      if (note) *note = "grayscale converted to RGB";
+      break;
+    case 3:
+      cv::cvtColor(m, rgb, cv::COLOR_BGR2RGB);
+      break;
+    case 4:
+      cv::cvtColor(m, rgb, cv::COLOR_BGRA2RGB);
+      if (note) *note = "alpha channel dropped";
+      break;
+    default:
+      throw Error("image " + path.string() + " has " + std::to_string(m.channels()) + " channels; expected 1, 3 or 4");
+  }
+  return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();
+}
+
+torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size) {
+  const int h = static_cast<int>(rgb_u8.size(0)), w = static_cast<int>(rgb_u8.size(1));
+  const auto [ow, oh] = shorter_side_size(w, h, static_cast<int>(image_size));
+  // torchvision's Resize hands the image on untouched when the size already matches.
+  const torch::Tensor img = (ow == w && oh == h) ? rgb_u8 : pil_resize(rgb_u8, ow, oh, PilFilter::Bicubic);
+  // ToTensor: HWC uint8 → CHW float / 255; rescale: 2·X − 1.0
+  const auto x = img.permute({2, 0, 1}).contiguous().to(torch::kFloat32).div(255);
+  return 2 * x - 1.0;
+}
+
+torch::Tensor to_image_u8(const torch::Tensor& y) {
+  // inverse_rescale: clamp((X + 1)/2, 0, 1); save_image: mul(255).add_(0.5).clamp_(0, 255) → uint8
+  auto x = torch::clamp((y.to(torch::kCPU, torch::kFloat32) + 1.0) / 2.0, 0.0, 1.0);
+  x = x.mul(255).add_(0.5).clamp_(0, 255);
+  return x.permute({1, 2, 0}).to(torch::kUInt8).contiguous();
+}
+
+std::string encode_image(const torch::Tensor& rgb_u8, const std::string& name, int jpeg_quality) {
+  const std::string ext = lower_extension(name);
+  std::vector<int> params;
+  if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, jpeg_quality};
+  else if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 6};  // Pillow's default level
+  else if (ext != ".bmp" && ext != ".ppm" && ext != ".tif" && ext != ".tiff" && ext != ".webp")
+    throw Error("cannot write " + name + ": unsupported image extension '" + ext + "' (use .png or .jpg)");
+  auto img = rgb_u8.contiguous();
+  cv::Mat rgb(static_cast<int>(img.size(0)), static_cast<int>(img.size(1)), CV_8UC3, img.data_ptr<uint8_t>());
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  std::vector<unsigned char> buf;
+  if (!cv::imencode(ext == ".jpeg" ? ".jpg" : ext, bgr, buf, params)) throw Error("cannot encode " + name);
+  return std::string(buf.begin(), buf.end());
+}
+
+void write_image(const std::filesystem::path& path, const torch::Tensor& rgb_u8, int jpeg_quality) {
+  write_file_atomic(path, encode_image(rgb_u8, path.filename().string(), jpeg_quality));
+}
+
+}  // namespace egsde

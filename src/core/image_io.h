@@ -1,0 +1,36 @@
+// Image files in and out as the official code reads and writes them:
+//  - in:  datasets/basedataset.namedataset: PIL Image.open(path).convert('RGB'), then
+//         torchvision Resize(image_size, BICUBIC), ToTensor (/255) and rescale (2x − 1).
+//         Decoding is OpenCV's (the same libjpeg/libpng as Pillow here: identical pixels, see
+//         TOOLCHAIN.md); EXIF orientation is ignored, as PIL does.
+//  - out: torchvision.utils.save_image of inverse_rescale(y): uint8 = trunc(clamp(x·255 + 0.5)),
+//         format from the file name; JPEG at Pillow's defaults (quality 75, 4:2:0), which
+//         OpenCV's encoder reproduces byte for byte here.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <string>
+
+namespace egsde {
+
+// Decodes `path` to uint8 RGB [H, W, 3]. Grayscale is replicated and alpha dropped
+// (PIL convert('RGB')); `*note` then says so ("" otherwise). Throws egsde::Error naming the file.
+torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* note = nullptr);
+
+// The official test transform: shorter side → image_size (Pillow bicubic, skipped when equal),
+// ToTensor, ×2 − 1. Returns float32 [3, H', W'].
+torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size);
+
+// inverse_rescale then save_image's quantisation: float [3, H, W] in [−1, 1] → uint8 [H, W, 3].
+torch::Tensor to_image_u8(const torch::Tensor& y);
+
+// Encodes uint8 RGB [H, W, 3] by the extension of `name` (.jpg/.jpeg: `jpeg_quality`, 75 being
+// Pillow's default; .png lossless; .bmp, .ppm, .tif/.tiff, .webp). Throws egsde::Error for other
+// extensions.
+std::string encode_image(const torch::Tensor& rgb_u8, const std::string& name, int jpeg_quality = 75);
+
+// encode_image + an atomic write.
+void write_image(const std::filesystem::path& path, const torch::Tensor& rgb_u8, int jpeg_quality = 75);
+
+}  // namespace egsde

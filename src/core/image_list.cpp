@@ -1,0 +1,38 @@
+#include "core/image_list.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace egsde {
+
+bool is_image_file(const std::string& name) {
+  static const char* kExtensions[] = {".jpg", ".JPG", ".jpeg", ".JPEG", ".png", ".PNG", ".ppm",
+                                      ".PPM", ".bmp", ".BMP", ".tif", ".TIF", ".tiff", ".TIFF"};
+  for (const char* ext : kExtensions) {
+    const std::string e(ext);
+    if (name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) return true;
+  }
+  return false;
+}
+
+std::vector<SourceImage> list_source_images(const std::vector<std::filesystem::path>& folders) {
+  namespace fs = std::filesystem;
+  std::vector<SourceImage> all;
+  for (const auto& dir : folders) {
+    if (!fs::is_directory(dir)) throw Error("source folder " + dir.string() + " does not exist");
+    std::vector<std::string> paths;  // os.path.join(root, fname), sorted as strings
+    const auto opts = fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied;
+    for (auto it = fs::recursive_directory_iterator(dir, opts); it != fs::recursive_directory_iterator(); ++it) {
+      if (it->is_directory()) continue;
+      const std::string name = it->path().filename().string();
+      if (is_image_file(name)) paths.push_back(it->path().string());
+    }
+    if (paths.empty()) throw Error("source folder " + dir.string() + " holds no images (.jpg, .png, .ppm, .bmp, .tif)");
+    std::sort(paths.begin(), paths.end());
+    for (const auto& p : paths) all.push_back({fs::path(p), fs::path(p).filename().string()});
+  }
+  return all;
+}
+
+}  // namespace egsde

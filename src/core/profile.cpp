@@ -1,0 +1,200 @@
+#include "core/profile.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/suggest.h"
+#include "models/adm_config.h"
+
+namespace egsde {
+namespace {
+
+namespace fs = std::filesystem;
+using adm::JsonField;
+
+template <typename E>
+E parse_enum(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
+  std::vector<std::string> valid;
+  for (const auto& [n, e] : names) {
+    if (n == s) return e;
+    valid.push_back(n);
+  }
+  throw Error(what + " '" + s + "' is not supported; did you mean '" + nearest(s, valid) + "'?");
+}
+
+template <typename E>
+std::string enum_name(E e, const std::vector<std::pair<std::string, E>>& names) {
+  for (const auto& [n, v] : names)
+    if (v == e) return n;
+  return "?";
+}
+
+const std::vector<std::pair<std::string, DiffusionModel>> kModels = {{"ADM", DiffusionModel::Adm},
+                                                                     {"DDPM", DiffusionModel::Ddpm}};
+const std::vector<std::pair<std::string, RealismScore>> kS1 = {{"cosine", RealismScore::Cosine},
+                                                               {"neg_l2", RealismScore::NegL2}};
+const std::vector<std::pair<std::string, FaithfulScore>> kS2 = {{"neg_l2", FaithfulScore::NegL2},
+                                                                {"cosine", FaithfulScore::Cosine}};
+const std::vector<std::pair<std::string, BetaSchedule>> kBetas = {
+    {"linear", BetaSchedule::Linear}, {"quad", BetaSchedule::Quad}, {"const", BetaSchedule::Const},
+    {"jsd", BetaSchedule::Jsd},       {"sigmoid", BetaSchedule::Sigmoid}};
+const std::vector<std::pair<std::string, VarType>> kVarTypes = {{"fixedsmall", VarType::FixedSmall},
+                                                                {"fixedlarge", VarType::FixedLarge}};
+
+// A field given as a string and turned into something else by `convert` (paths, enums).
+JsonField string_as(const std::string& name, std::function<void(const std::string&)> convert) {
+  return {name, "a string", [convert](const nlohmann::json& v) {
+            if (!v.is_string()) throw std::invalid_argument("type");
+            convert(v.get<std::string>());
+          }};
+}
+
+fs::path resolve(const fs::path& base, const std::string& p) {
+  const fs::path path(p);
+  return (path.is_absolute() || base.empty() ? path : base / path).lexically_normal();
+}
+
+void require(const nlohmann::json& j, const std::string& what, const std::vector<std::string>& keys) {
+  for (const auto& k : keys)
+    if (!j.contains(k)) throw Error(what + ": required key '" + k + "' is missing");
+}
+
+ProfileArgs parse_args(const nlohmann::json& j, const fs::path& base, const std::string& what) {
+  ProfileArgs a;
+  int64_t seed = 1234;
+  std::string ignored;
+  const std::vector<JsonField> fields = {
+      {"testdata_path", "a string or a list of strings",
+       [&](const nlohmann::json& v) {
+         if (v.is_string()) {
+           a.testdata_path = {resolve(base, v.get<std::string>())};
+           return;
+         }
+         if (!v.is_array() || v.empty()) throw std::invalid_argument("type");
+         for (const auto& e : v) {
+           if (!e.is_string()) throw std::invalid_argument("type");
+           a.testdata_path.push_back(resolve(base, e.get<std::string>()));
+         }
+       }},
+      string_as("ckpt", [&](const std::string& s) { a.ckpt = resolve(base, s); }),
+      string_as("dsepath", [&](const std::string& s) { a.dsepath = s.empty() ? fs::path() : resolve(base, s); }),
+      string_as("config_path", [&](const std::string&) {}),  // the yml is inlined as "config"
+      string_as("root", [&](const std::string&) {}),         // unused by runners/egsde.py
+      adm::int_field("t", a.t),
+      adm::number_field("ls", a.ls),
+      adm::number_field("li", a.li),
+      string_as("s1", [&](const std::string& s) { a.s1 = parse_realism_score(s); }),
+      string_as("s2", [&](const std::string& s) { a.s2 = parse_faithful_score(s); }),
+      adm::string_field("phase", a.phase),
+      adm::int_field("sample_step", a.sample_step),
+      adm::int_field("batch_size", a.batch_size),
+      string_as("diffusionmodel", [&](const std::string& s) { a.diffusionmodel = parse_diffusion_model(s); }),
+      adm::int_field("down_N", a.down_N),
+      adm::int_field("seed", seed),
+  };
+  require(j, what, {"testdata_path", "ckpt", "t", "ls", "li", "s1", "s2", "phase", "sample_step", "batch_size",
+                    "diffusionmodel", "down_N", "seed"});
+  adm::read_json_fields(j, what, fields);
+  a.seed = static_cast<uint64_t>(seed);
+  if (a.t < 1) throw Error(what + ": t = " + std::to_string(a.t) + " must be at least 1");
+  if (a.sample_step < 1) throw Error(what + ": sample_step must be at least 1");
+  if (a.batch_size < 1) throw Error(what + ": batch_size must be at least 1");
+  if (a.down_N < 1) throw Error(what + ": down_N must be at least 1");
+  if (seed < 0) throw Error(what + ": seed must be non-negative");
+  if (a.phase != "test")
+    throw Error(what + ": phase '" + a.phase + "': translation uses the DSE's features, phase 'test'");
+  if (a.ls != 0 && a.dsepath.empty()) throw Error(what + ": dsepath is required when ls is not 0");
+  return a;
+}
+
+ScheduleConfig parse_schedule(const nlohmann::json& config, const std::string& what) {
+  ScheduleConfig s;
+  const auto& d = config["diffusion"];
+  require(d, what + ".diffusion", {"beta_schedule", "beta_start", "beta_end", "num_diffusion_timesteps"});
+  adm::read_json_fields(
+      d, what + ".diffusion",
+      {string_as("beta_schedule", [&](const std::string& v) { s.beta_schedule = parse_enum(v, kBetas, "beta_schedule"); }),
+       adm::number_field("beta_start", s.beta_start), adm::number_field("beta_end", s.beta_end),
+       adm::int_field("num_diffusion_timesteps", s.num_diffusion_timesteps)});
+  const auto& m = config["model"];
+  if (!m.contains("var_type")) throw Error(what + ".model: required key 'var_type' is missing");
+  if (!m["var_type"].is_string()) throw Error(what + ".model: key 'var_type' must be a string");
+  s.var_type = parse_enum(m["var_type"].get<std::string>(), kVarTypes, what + ".model.var_type");
+  if (s.num_diffusion_timesteps < 1) throw Error(what + ".diffusion: num_diffusion_timesteps must be positive");
+  return s;
+}
+
+}  // namespace
+
+DiffusionModel parse_diffusion_model(const std::string& s) { return parse_enum(s, kModels, "diffusionmodel"); }
+RealismScore parse_realism_score(const std::string& s) { return parse_enum(s, kS1, "s1"); }
+FaithfulScore parse_faithful_score(const std::string& s) { return parse_enum(s, kS2, "s2"); }
+std::string to_string(DiffusionModel m) { return enum_name(m, kModels); }
+std::string to_string(RealismScore s) { return enum_name(s, kS1); }
+std::string to_string(FaithfulScore s) { return enum_name(s, kS2); }
+
+Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const std::string& what) {
+  if (!j.is_object()) throw Error(what + ": expected a JSON object with \"args\" and \"config\"");
+  const std::vector<std::string> top = {"args", "config", "description"};
+  for (const auto& [k, v] : j.items())
+    if (std::find(top.begin(), top.end(), k) == top.end())
+      throw Error(what + ": unknown key '" + k + "'; did you mean '" + nearest(k, top) + "'?");
+  require(j, what, {"args", "config"});
+  Profile p;
+  p.args = parse_args(j["args"], base_dir, what + " args");
+  const auto& c = j["config"];
+  if (!c.is_object()) throw Error(what + ": \"config\" must be an object (the yml's sections)");
+  const std::vector<std::string> sections = {"data", "model", "diffusion", "dse"};
+  for (const auto& [k, v] : c.items()) {
+    if (std::find(sections.begin(), sections.end(), k) == sections.end())
+      throw Error(what + " config: unknown section '" + k + "'; did you mean '" + nearest(k, sections) + "'?");
+    if (!v.is_object()) throw Error(what + " config: section '" + k + "' must be an object");
+  }
+  require(c, what + " config", {"data", "model", "diffusion"});
+  if (p.args.ls != 0 && !c.contains("dse")) throw Error(what + " config: section 'dse' is required when ls is not 0");
+  if (!c["data"].contains("image_size") || !c["data"]["image_size"].is_number_integer())
+    throw Error(what + " config.data: required integer 'image_size' is missing");
+  p.image_size = c["data"]["image_size"].get<int64_t>();
+  if (p.image_size < 1) throw Error(what + " config.data: image_size must be positive");
+  if (p.image_size % p.args.down_N != 0)
+    throw Error(what + ": data.image_size " + std::to_string(p.image_size) + " is not divisible by down_N " +
+                std::to_string(p.args.down_N));
+  p.schedule = parse_schedule(c, what + " config");
+  if (p.args.t > p.schedule.num_diffusion_timesteps)
+    throw Error(what + ": t = " + std::to_string(p.args.t) + " exceeds num_diffusion_timesteps " +
+                std::to_string(p.schedule.num_diffusion_timesteps));
+  p.config = c;
+  return p;
+}
+
+Profile read_profile(const fs::path& path) {
+  if (!fs::is_regular_file(path)) throw Error("profile " + path.string() + " does not exist");
+  Profile p = parse_profile(read_json_file(path), fs::absolute(path).parent_path(), "profile " + path.string());
+  p.source = path;
+  return p;
+}
+
+nlohmann::json to_json(const Profile& p) {
+  const auto& a = p.args;
+  nlohmann::json paths = nlohmann::json::array();
+  for (const auto& d : a.testdata_path) paths.push_back(d.string());
+  nlohmann::json args = {{"testdata_path", a.testdata_path.size() == 1 ? nlohmann::json(paths[0]) : paths},
+                         {"ckpt", a.ckpt.string()},
+                         {"dsepath", a.dsepath.string()},
+                         {"t", a.t},
+                         {"ls", a.ls},
+                         {"li", a.li},
+                         {"s1", to_string(a.s1)},
+                         {"s2", to_string(a.s2)},
+                         {"phase", a.phase},
+                         {"sample_step", a.sample_step},
+                         {"batch_size", a.batch_size},
+                         {"diffusionmodel", to_string(a.diffusionmodel)},
+                         {"down_N", a.down_N},
+                         {"seed", a.seed}};
+  return {{"args", args}, {"config", p.config}};
+}
+
+}  // namespace egsde

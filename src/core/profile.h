@@ -1,0 +1,62 @@
+// The official EGSDE profile (profiles/<task>/args.py + the yml it names) as one JSON file:
+//   {"args": {testdata_path, ckpt, dsepath, t, ls, li, s1, s2, phase, sample_step, batch_size,
+//             diffusionmodel, down_N, seed [, config_path, root: accepted, unused]},
+//    "config": {"data": {image_size, …}, "model": {…}, "diffusion": {…}, "dse": {…}}}
+// Keys are checked strictly (unknown → the nearest valid name); strings become enums here.
+// Relative paths resolve against the profile file's directory.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "diffusion/schedule.h"
+#include "guidance/energies.h"
+
+namespace egsde {
+
+// args.diffusionmodel: the score network family (runners/egsde.py).
+enum class DiffusionModel { Adm, Ddpm };
+
+struct ProfileArgs {
+  std::vector<std::filesystem::path> testdata_path;  // a folder, or a list (multi-domain)
+  std::filesystem::path ckpt;     // the score model's checkpoint
+  std::filesystem::path dsepath;  // the DSE's checkpoint; may be empty when ls == 0
+  int64_t t = 500;                // M, the start step
+  double ls = 500;                // λs, realism expert weight
+  double li = 2;                  // λi, faithful expert weight
+  RealismScore s1 = RealismScore::Cosine;
+  FaithfulScore s2 = FaithfulScore::NegL2;
+  std::string phase = "test";     // the DSE's phase; translation needs "test"
+  int64_t sample_step = 1;        // repeats of EGSDE (Appendix A.2)
+  int64_t batch_size = 20;
+  DiffusionModel diffusionmodel = DiffusionModel::Adm;
+  int64_t down_N = 32;            // the low-pass factor
+  uint64_t seed = 1234;
+};
+
+struct Profile {
+  std::filesystem::path source;  // the file it was read from ("" if built in memory)
+  ProfileArgs args;
+  // The yml sections as given (data, model, diffusion, dse); the networks read theirs strictly.
+  nlohmann::json config;
+  int64_t image_size = 0;        // config.data.image_size
+  ScheduleConfig schedule;       // config.diffusion + config.model.var_type
+};
+
+// Parses and checks; `base_dir` resolves relative paths, `what` names the profile in errors.
+Profile parse_profile(const nlohmann::json& j, const std::filesystem::path& base_dir, const std::string& what);
+Profile read_profile(const std::filesystem::path& path);
+
+// The resolved profile in the input format (absolute paths, every arg present).
+nlohmann::json to_json(const Profile& p);
+
+std::string to_string(DiffusionModel m);
+std::string to_string(RealismScore s);
+std::string to_string(FaithfulScore s);
+DiffusionModel parse_diffusion_model(const std::string& s);  // "ADM" / "DDPM", else Error
+RealismScore parse_realism_score(const std::string& s);      // "cosine" / "neg_l2"
+FaithfulScore parse_faithful_score(const std::string& s);    // "neg_l2" / "cosine"
+
+}  // namespace egsde

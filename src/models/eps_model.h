@@ -1,0 +1,37 @@
+// The score network as the samplers call it: ε̂(y, t) with 3 channels, for the profile's
+// `diffusionmodel` (runners/egsde.py builds ADM with create_model, DDPM with models/ddpm.Model).
+// The model quirks live here, not in the sampler: ADM's output is split into 3-channel chunks and
+// the first kept (functions/denoising.egsde_sample: torch.split(out, 3, dim=1)[0] — with
+// learn_sigma the other 3 are the variance values); DDPM's output is ε as is.
+#pragma once
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/profile.h"
+#include "samplers/eps_fn.h"
+
+namespace egsde {
+
+struct EpsModel {
+  std::shared_ptr<torch::nn::Module> module;  // for .to(device) and its parameter list
+  EpsFn eps;
+  int64_t image_size = 0;
+};
+
+// Builds the score network from the profile's yml sections (`config`: data + model) and loads
+// `ckpt` strictly. `config_source` names the profile in errors.
+EpsModel load_eps_model(DiffusionModel kind, const nlohmann::json& config, const std::string& config_source,
+                        const std::filesystem::path& ckpt);
+
+// (name, shape) of a module's parameters in registration order — the construction order of the
+// official module, whose default initialisation draws the official runner replays
+// (samplers/noise.h default_init_draws).
+std::vector<std::pair<std::string, std::vector<int64_t>>> parameter_shapes(const torch::nn::Module& module);
+
+}  // namespace egsde

@@ -1,0 +1,45 @@
+// What `egsde run` needs from the sampler (issue 4) and the metrics (issue 5), as two small
+// interfaces. Until those are linked in, the factories below are empty and `egsde run` says so.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "runner/expand.h"
+#include "runner/plan.h"
+#include "runner/work_item.h"
+#include "runner/work_queue.h"
+
+namespace egsde::runner {
+
+// One per worker thread, built on that thread: holds the model replicas for worker.device
+// (cached across runs that share ckpt/dsepath/config).
+class Translator {
+ public:
+  virtual ~Translator() = default;
+  // Translates `batch` (items of `run`, at most args.batch_size, in image order): reads each
+  // item.source, samples with run.method / run.profile (relative paths against `profile_dir`),
+  // the noise protocol `rng` (per-sample: seeded from run.seed, run.repeat, item.image), and
+  // writes item.output_dir / item.image atomically (overwriting a half-done earlier attempt).
+  // Returns one JSON record per item (e.g. seconds, steps/s, finite check) or {}.
+  virtual std::vector<nlohmann::json> translate(const Run& run, Rng rng, const std::filesystem::path& profile_dir,
+                                                const std::vector<WorkItem>& batch) = 0;
+};
+using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker& worker)>;
+
+// Evaluates a finished run: FID/L2/MSE/PSNR/SSIM of `translated` against the evaluation's
+// source and target; returns {"fid", "l2", "mse", "psnr", "ssim", ...}.
+using Evaluator = std::function<nlohmann::json(const Run& run, const Evaluation& evaluation,
+                                               const std::filesystem::path& translated)>;
+
+// The linked-in sampler and metrics; empty functions while they are not available.
+TranslatorFactory sampler_translator_factory();
+Evaluator metrics_evaluator();
+
+// Adapts a TranslatorFactory to the work queue (one Translator per worker, runs looked up by
+// item.run_index in `plan`).
+WorkerFactory translator_worker_factory(const Plan& plan, const TranslatorFactory& factory);
+
+}  // namespace egsde::runner

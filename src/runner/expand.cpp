@@ -1,0 +1,142 @@
+#include "runner/expand.h"
+
+#include <cmath>
+#include <set>
+
+#include "core/error.h"
+#include "core/suggest.h"
+
+namespace egsde::runner {
+using nlohmann::json;
+
+uint64_t fnv1a64(std::string_view bytes) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::string hex_digits(uint64_t value, int digits) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = kHex[value & 0xf];
+  return out;
+}
+
+void set_dotted(json& j, const std::string& key, const json& value) {
+  json* node = &j;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*node)[part] = value;
+      return;
+    }
+    node = &(*node)[part];
+    start = dot + 1;
+  }
+}
+
+void apply_method(json& profile, Method method) {
+  json& args = profile["args"];
+  switch (method) {
+    case Method::Egsde:
+      break;
+    case Method::EgsdeDagger: {
+      const double steps = profile["config"]["diffusion"]["num_diffusion_timesteps"].get<double>();
+      args["ls"] = 700.0;
+      args["li"] = 0.5;
+      args["t"] = static_cast<int64_t>(std::llround(0.6 * steps));
+      break;
+    }
+    case Method::Sdedit:
+    case Method::Ilvr:
+      args["ls"] = 0.0;
+      args["li"] = 0.0;
+      break;
+  }
+}
+
+namespace {
+
+std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Grid points in lexicographic order of the axes (the last axis varies fastest).
+std::vector<json> grid_points(const std::vector<GridAxis>& grid) {
+  std::vector<json> points{json::object()};
+  for (const auto& axis : grid) {
+    std::vector<json> next;
+    for (const auto& p : points)
+      for (const auto& v : axis.values) {
+        json q = p;
+        q[axis.key] = v;
+        next.push_back(q);
+      }
+    points = std::move(next);
+  }
+  return points;
+}
+
+}  // namespace
+
+Expansion expand(const Spec& spec) {
+  const std::string where = spec.file.empty() ? std::string("spec") : spec.file.string();
+  Expansion out;
+  std::set<std::string> seen;
+  const auto points = grid_points(spec.grid);
+  for (const Method method : spec.methods) {
+    for (const auto& point : points) {
+      json base = spec.profile;
+      std::string label = to_string(method);
+      for (const auto& [key, value] : point.items()) {
+        set_dotted(base, key, value);
+        label += " " + key + "=" + value_text(value);
+      }
+      for (std::size_t r = 0; r < spec.seeds.size(); ++r) {
+        json profile = base;
+        profile["args"]["seed"] = spec.seeds[r];
+        apply_method(profile, method);
+        // Grid values must satisfy the same checks as the profile itself.
+        profile = validate_profile(profile, where + " (run " + label + ")");
+        Run run;
+        run.method = method;
+        run.repeat = static_cast<int64_t>(r);
+        run.seed = spec.seeds[r];
+        run.grid_point = point;
+        run.profile = profile;
+        run.config = {{"method", to_string(method)}, {"profile", profile}, {"repeat", run.repeat},
+                      {"rng", to_string(spec.rng)}};
+        run.id = hex_digits(fnv1a64(run.config.dump()), 12);
+        run.label = label + " seed=" + std::to_string(run.seed);
+        if (!seen.insert(run.id).second) {
+          ++out.collapsed;
+          continue;
+        }
+        out.runs.push_back(std::move(run));
+      }
+    }
+  }
+  return out;
+}
+
+const Run& find_run(const std::vector<Run>& runs, const std::string& key) {
+  const Run* match = nullptr;
+  int matches = 0;
+  std::vector<std::string> ids;
+  for (const auto& run : runs) {
+    ids.push_back(run.id);
+    if (run.id == key) return run;
+    if (!key.empty() && run.id.compare(0, key.size(), key) == 0) {
+      match = &run;
+      ++matches;
+    }
+  }
+  if (matches == 1) return *match;
+  if (matches > 1) throw Error("run '" + key + "' is ambiguous: " + std::to_string(matches) + " run ids start with it; give more digits");
+  throw Error("no run '" + key + "' in this spec; did you mean '" + nearest(key, ids) + "'? (`egsde run SPEC --dry-run` lists them)");
+}
+
+}  // namespace egsde::runner

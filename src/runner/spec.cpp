@@ -1,0 +1,303 @@
+#include "runner/spec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/suggest.h"
+
+namespace egsde::runner {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Enum spellings, in one place each.
+const std::vector<std::pair<Method, std::string>> kMethods = {
+    {Method::Egsde, "egsde"}, {Method::EgsdeDagger, "egsde-dagger"}, {Method::Sdedit, "sdedit"}, {Method::Ilvr, "ilvr"}};
+const std::vector<std::pair<Rng, std::string>> kRngs = {{Rng::PerSample, "per-sample"}, {Rng::Official, "official"}};
+const std::vector<std::pair<Task, std::string>> kTasks = {{Task::Cat2dog, "cat2dog"},
+                                                          {Task::Wild2dog, "wild2dog"},
+                                                          {Task::Male2female, "male2female"},
+                                                          {Task::MultiAfhq, "multi_afhq"},
+                                                          {Task::Custom, "custom"}};
+const std::vector<std::pair<FidProtocol, std::string>> kProtocols = {
+    {FidProtocol::OfficialAfhq, "official-afhq"}, {FidProtocol::OfficialCeleba, "official-celeba"}, {FidProtocol::Clean, "clean"}};
+
+template <typename E>
+std::string spell(const std::vector<std::pair<E, std::string>>& table, E value) {
+  for (const auto& [e, s] : table)
+    if (e == value) return s;
+  return "?";
+}
+
+template <typename E>
+E parse_enum(const std::vector<std::pair<E, std::string>>& table, const std::string& s, const std::string& what,
+             const std::string& where) {
+  std::vector<std::string> names;
+  for (const auto& [e, name] : table) {
+    if (name == s) return e;
+    names.push_back(name);
+  }
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  throw Error(where + ": unknown " + what + " '" + s + "'; did you mean '" + nearest(s, names) + "'? (one of " + all + ")");
+}
+
+bool is_comment(const std::string& key) { return !key.empty() && key[0] == '_'; }
+
+// Every non-comment key of `obj` must be in `allowed`.
+void check_keys(const json& obj, const std::vector<std::string>& allowed, const std::string& where,
+                const std::string& context) {
+  for (const auto& [key, value] : obj.items()) {
+    if (is_comment(key) || std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    throw Error(where + ": unknown key '" + key + "' in " + context + "; did you mean '" + nearest(key, allowed) +
+                "'? (keys starting with '_' are comments)");
+  }
+}
+
+const json& require(const json& obj, const std::string& key, const std::string& where, const std::string& context) {
+  if (!obj.contains(key)) throw Error(where + ": " + context + " has no '" + key + "'; add it");
+  return obj.at(key);
+}
+
+std::string type_name(const json& v) { return v.type_name(); }
+
+int64_t as_int(const json& v, const std::string& where, const std::string& key) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return static_cast<int64_t>(d);
+  }
+  throw Error(where + ": '" + key + "' must be an integer, not " + (v.is_number() ? v.dump() : type_name(v)));
+}
+
+double as_number(const json& v, const std::string& where, const std::string& key) {
+  if (!v.is_number()) throw Error(where + ": '" + key + "' must be a number, not " + type_name(v));
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) throw Error(where + ": '" + key + "' must be finite");
+  return d;
+}
+
+std::string as_string(const json& v, const std::string& where, const std::string& key) {
+  if (!v.is_string()) throw Error(where + ": '" + key + "' must be a string, not " + type_name(v));
+  return v.get<std::string>();
+}
+
+void check_choice(const std::string& value, const std::vector<std::string>& choices, const std::string& where,
+                  const std::string& key) {
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return;
+  throw Error(where + ": '" + key + "' is '" + value + "'; did you mean '" + nearest(value, choices) + "'?");
+}
+
+// Dotted paths of every leaf under `j` (objects descend, anything else is a leaf).
+void leaf_paths(const json& j, const std::string& prefix, std::vector<std::string>& out) {
+  if (!j.is_object() || j.empty()) {
+    out.push_back(prefix);
+    return;
+  }
+  for (const auto& [k, v] : j.items()) leaf_paths(v, prefix + "." + k, out);
+}
+
+fs::path resolve(const fs::path& base, const std::string& p) {
+  const fs::path path(p);
+  return (path.is_absolute() ? path : base / path).lexically_normal();
+}
+
+}  // namespace
+
+std::string to_string(Method m) { return spell(kMethods, m); }
+std::string to_string(Rng r) { return spell(kRngs, r); }
+std::string to_string(Task t) { return spell(kTasks, t); }
+std::string to_string(FidProtocol p) { return spell(kProtocols, p); }
+Method parse_method(const std::string& s, const std::string& where) { return parse_enum(kMethods, s, "method", where); }
+Rng parse_rng(const std::string& s, const std::string& where) { return parse_enum(kRngs, s, "rng", where); }
+Task parse_task(const std::string& s, const std::string& where) { return parse_enum(kTasks, s, "task", where); }
+FidProtocol parse_fid_protocol(const std::string& s, const std::string& where) {
+  return parse_enum(kProtocols, s, "protocol", where);
+}
+
+FidProtocol default_protocol(Task t) {
+  return t == Task::Male2female ? FidProtocol::OfficialCeleba : FidProtocol::OfficialAfhq;
+}
+
+const std::vector<std::string>& profile_arg_keys() {
+  static const std::vector<std::string> keys = {"testdata_path", "ckpt", "dsepath", "t", "ls", "li", "s1", "s2",
+                                                "phase", "sample_step", "batch_size", "diffusionmodel", "down_N", "seed"};
+  return keys;
+}
+
+json strip_comments(const json& j) {
+  if (j.is_object()) {
+    json out = json::object();
+    for (const auto& [k, v] : j.items())
+      if (!is_comment(k)) out[k] = strip_comments(v);
+    return out;
+  }
+  if (j.is_array()) {
+    json out = json::array();
+    for (const auto& v : j) out.push_back(strip_comments(v));
+    return out;
+  }
+  return j;
+}
+
+json validate_profile(const json& profile_in, const std::string& where) {
+  if (!profile_in.is_object()) throw Error(where + ": the profile must be an object {\"args\": ..., \"config\": ...}");
+  const json profile = strip_comments(profile_in);
+  check_keys(profile, {"args", "config"}, where, "the profile");
+  json args = require(profile, "args", where, "the profile");
+  const json& config = require(profile, "config", where, "the profile");
+  if (!args.is_object()) throw Error(where + ": profile 'args' must be an object (the official args.py names)");
+  if (!config.is_object()) throw Error(where + ": profile 'config' must be an object (the official yml sections)");
+
+  const std::string ctx = "profile args";
+  check_keys(args, profile_arg_keys(), where, ctx);
+  for (const auto& key : profile_arg_keys()) require(args, key, where, ctx);
+  for (const char* key : {"testdata_path", "ckpt", "dsepath"}) as_string(args[key], where, key);
+  for (const char* key : {"t", "sample_step", "batch_size", "down_N", "seed"}) args[key] = as_int(args[key], where, key);
+  for (const char* key : {"ls", "li"}) args[key] = as_number(args[key], where, key);
+  check_choice(as_string(args["s1"], where, "s1"), {"cosine", "neg_l2"}, where, "s1");
+  check_choice(as_string(args["s2"], where, "s2"), {"neg_l2", "cosine"}, where, "s2");
+  check_choice(as_string(args["phase"], where, "phase"), {"test", "train"}, where, "phase");
+  check_choice(as_string(args["diffusionmodel"], where, "diffusionmodel"), {"ADM", "DDPM"}, where, "diffusionmodel");
+
+  check_keys(config, {"data", "model", "diffusion", "dse"}, where, "profile config");
+  for (const char* section : {"data", "model", "diffusion"})
+    if (!require(config, section, where, "profile config").is_object())
+      throw Error(where + ": profile config '" + section + "' must be an object");
+  const int64_t image_size = as_int(require(config["data"], "image_size", where, "config.data"), where, "image_size");
+  const int64_t steps = as_int(require(config["diffusion"], "num_diffusion_timesteps", where, "config.diffusion"),
+                               where, "num_diffusion_timesteps");
+
+  const int64_t t = args["t"].get<int64_t>();
+  if (t < 1 || t > steps)
+    throw Error(where + ": 't' is " + std::to_string(t) + "; it must be in 1.." + std::to_string(steps) +
+                " (num_diffusion_timesteps)");
+  for (const char* key : {"sample_step", "batch_size", "down_N"})
+    if (args[key].get<int64_t>() < 1) throw Error(where + ": '" + key + "' must be >= 1");
+  const int64_t down_n = args["down_N"].get<int64_t>();
+  if (image_size % down_n != 0)
+    throw Error(where + ": 'down_N' " + std::to_string(down_n) + " does not divide image_size " +
+                std::to_string(image_size));
+  if (args["seed"].get<int64_t>() < 0) throw Error(where + ": 'seed' must be >= 0");
+
+  json out = profile;
+  out["args"] = args;
+  return out;
+}
+
+Spec parse_spec(const json& j, const fs::path& file) {
+  const std::string where = file.empty() ? std::string("spec") : file.string();
+  if (!j.is_object()) throw Error(where + ": a spec must be a JSON object");
+  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "evaluation"},
+             where, "the spec");
+  Spec s;
+  s.file = file;
+  const fs::path spec_dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+
+  s.name = j.contains("name") ? as_string(j["name"], where, "name") : file.stem().string();
+  if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                            std::string::npos)
+    throw Error(where + ": 'name' '" + s.name + "' must be non-empty and use only letters, digits, '_', '.', '-'");
+  if (j.contains("description")) s.description = as_string(j["description"], where, "description");
+
+  // Profile: inline, or a file (issue 4's `egsde translate --profile` format).
+  const json& p = require(j, "profile", where, "the spec");
+  if (p.is_string()) {
+    const fs::path pfile = resolve(spec_dir, p.get<std::string>());
+    s.profile = validate_profile(read_json_file(pfile), pfile.string());
+    s.profile_dir = pfile.parent_path();
+  } else {
+    s.profile = validate_profile(p, where);
+    s.profile_dir = spec_dir;
+  }
+
+  if (j.contains("methods")) {
+    const json& m = j["methods"];
+    if (!m.is_array() || m.empty()) throw Error(where + ": 'methods' must be a non-empty list, e.g. [\"egsde\", \"sdedit\"]");
+    s.methods.clear();
+    for (const auto& v : m) {
+      const Method method = parse_method(as_string(v, where, "methods"), where);
+      if (std::find(s.methods.begin(), s.methods.end(), method) != s.methods.end())
+        throw Error(where + ": method '" + to_string(method) + "' is listed twice in 'methods'");
+      s.methods.push_back(method);
+    }
+  }
+
+  if (j.contains("grid")) {
+    const json& g = j["grid"];
+    if (!g.is_object()) throw Error(where + ": 'grid' must be an object {\"args.ls\": [0, 500], ...}");
+    std::vector<std::string> valid;
+    for (const auto& k : profile_arg_keys())
+      if (k != "seed") valid.push_back("args." + k);
+    leaf_paths(s.profile["config"], "config", valid);
+    for (const auto& [key, values] : g.items()) {  // sorted by key (std::map-backed object)
+      if (is_comment(key)) continue;
+      if (key == "args.seed")
+        throw Error(where + ": grid over 'args.seed' is not allowed; use 'repeats' or 'seeds'");
+      if (std::find(valid.begin(), valid.end(), key) == valid.end())
+        throw Error(where + ": unknown grid key '" + key + "'; did you mean '" + nearest(key, valid) +
+                    "'? (grid keys are dotted profile paths)");
+      if (!values.is_array() || values.empty())
+        throw Error(where + ": grid '" + key + "' must be a non-empty list of values");
+      s.grid.push_back({key, std::vector<json>(values.begin(), values.end())});
+    }
+  }
+
+  const int64_t base_seed = s.profile["args"]["seed"].get<int64_t>();
+  int64_t repeats = 1;
+  if (j.contains("repeats")) {
+    repeats = as_int(j["repeats"], where, "repeats");
+    if (repeats < 1) throw Error(where + ": 'repeats' must be >= 1");
+  }
+  if (j.contains("seeds")) {
+    const json& sd = j["seeds"];
+    if (!sd.is_array() || sd.empty()) throw Error(where + ": 'seeds' must be a non-empty list of integers");
+    for (const auto& v : sd) s.seeds.push_back(as_int(v, where, "seeds"));
+    if (j.contains("repeats") && static_cast<int64_t>(s.seeds.size()) != repeats)
+      throw Error(where + ": 'repeats' is " + std::to_string(repeats) + " but 'seeds' lists " +
+                  std::to_string(s.seeds.size()) + "; drop one of them");
+    std::vector<int64_t> sorted = s.seeds;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+      throw Error(where + ": 'seeds' has a duplicate; repeats need distinct seeds");
+  } else {
+    for (int64_t r = 0; r < repeats; ++r) s.seeds.push_back(base_seed + r);
+  }
+
+  if (j.contains("rng")) s.rng = parse_rng(as_string(j["rng"], where, "rng"), where);
+  if (j.contains("max_images")) {
+    s.max_images = as_int(j["max_images"], where, "max_images");
+    if (s.max_images < 0) throw Error(where + ": 'max_images' must be >= 0 (0 = all)");
+  }
+
+  if (j.contains("evaluation")) {
+    const json& e = j["evaluation"];
+    if (!e.is_object()) throw Error(where + ": 'evaluation' must be an object");
+    const std::string ctx = "'evaluation'";
+    check_keys(e, {"task", "protocol", "source", "target", "inception"}, where, ctx);
+    Evaluation ev;
+    ev.task = parse_task(as_string(require(e, "task", where, ctx), where, "task"), where);
+    if (e.contains("protocol")) {
+      ev.protocol = parse_fid_protocol(as_string(e["protocol"], where, "protocol"), where);
+    } else if (ev.task == Task::Custom) {
+      throw Error(where + ": 'evaluation' of task custom needs a 'protocol' (official-afhq, official-celeba or clean)");
+    } else {
+      ev.protocol = default_protocol(ev.task);
+    }
+    ev.source = e.contains("source")
+                    ? resolve(spec_dir, as_string(e["source"], where, "source"))
+                    : resolve(s.profile_dir, s.profile["args"]["testdata_path"].get<std::string>());
+    ev.target = resolve(spec_dir, as_string(require(e, "target", where, ctx), where, "target"));
+    ev.inception = resolve(spec_dir, as_string(require(e, "inception", where, ctx), where, "inception"));
+    s.evaluation = ev;
+  }
+  return s;
+}
+
+Spec read_spec(const fs::path& file) { return parse_spec(read_json_file(file), file); }
+
+}  // namespace egsde::runner

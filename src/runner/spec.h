@@ -1,0 +1,94 @@
+// Experiment specs (experiments/*.json): an official-format profile, the methods to compare, a
+// grid over any profile key, repeats and the evaluation. Parsed strictly here, once: unknown keys
+// are errors that name the nearest valid key, and strings become enums. Keys starting with "_"
+// are comments (e.g. "_source") anywhere and never reach a resolved run.
+//
+//   {
+//     "name": "cat2dog",                       // required; [A-Za-z0-9_.-]+
+//     "description": "...",                   // optional
+//     "profile": {"args": {...}, "config": {...}} | "path/to/profile.json",
+//     "methods": ["egsde", "egsde-dagger", "sdedit", "ilvr"],   // default ["egsde"]
+//     "grid": {"args.ls": [0, 500], "config.diffusion.beta_end": [0.02]},  // default {}
+//     "repeats": 5,                            // default 1; seeds args.seed + r
+//     "seeds": [1234, 1235],                   // optional explicit seeds (one per repeat)
+//     "rng": "per-sample" | "official",        // default per-sample
+//     "max_images": 0,                         // 0 = all source images
+//     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,
+//                    "target": DIR|STATS, "inception": FILE}   // optional
+//   }
+//
+// Relative paths in a profile resolve against the profile file's directory (the spec's for an
+// inline profile); those in "evaluation" against the spec's directory.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace egsde::runner {
+
+enum class Method { Egsde, EgsdeDagger, Sdedit, Ilvr };
+enum class Rng { PerSample, Official };
+enum class Task { Cat2dog, Wild2dog, Male2female, MultiAfhq, Custom };
+enum class FidProtocol { OfficialAfhq, OfficialCeleba, Clean };
+
+std::string to_string(Method m);
+std::string to_string(Rng r);
+std::string to_string(Task t);
+std::string to_string(FidProtocol p);
+
+// Parse the spec spelling; `where` names the file for the error message.
+Method parse_method(const std::string& s, const std::string& where);
+Rng parse_rng(const std::string& s, const std::string& where);
+Task parse_task(const std::string& s, const std::string& where);
+FidProtocol parse_fid_protocol(const std::string& s, const std::string& where);
+
+// The official protocol each paper task is evaluated with (issue 5).
+FidProtocol default_protocol(Task t);
+
+// One grid axis: a dotted key into the profile ("args.ls", "config.model.dropout") and its values.
+struct GridAxis {
+  std::string key;
+  std::vector<nlohmann::json> values;
+};
+
+struct Evaluation {
+  Task task = Task::Custom;
+  FidProtocol protocol = FidProtocol::OfficialAfhq;
+  std::filesystem::path source;     // the untranslated images; default: the profile's testdata_path
+  std::filesystem::path target;     // a folder of target-domain images or FID statistics
+  std::filesystem::path inception;  // pt_inception-2015-12-05 weights
+};
+
+struct Spec {
+  std::string name;
+  std::string description;
+  std::filesystem::path file;         // where the spec was read from ("" when parsed from memory)
+  nlohmann::json profile;             // {"args": {...}, "config": {...}}, validated, comments removed
+  std::filesystem::path profile_dir;  // relative profile paths resolve against this
+  std::vector<Method> methods{Method::Egsde};
+  std::vector<GridAxis> grid;         // sorted by key (deterministic expansion)
+  std::vector<int64_t> seeds;         // one per repeat
+  Rng rng = Rng::PerSample;
+  int64_t max_images = 0;             // 0 = every source image
+  std::optional<Evaluation> evaluation;
+};
+
+// Parses `j` (the spec file's content); `file` is used for messages and relative paths.
+Spec parse_spec(const nlohmann::json& j, const std::filesystem::path& file);
+Spec read_spec(const std::filesystem::path& file);
+
+// Strict check of an official-format profile {"args", "config"}: known args with their types
+// (numbers normalised: ls/li as float, integers as int), enum values, config sections. Returns
+// the normalised profile with comment keys removed. Throws egsde::Error mentioning `where`.
+nlohmann::json validate_profile(const nlohmann::json& profile, const std::string& where);
+
+// The official args.py names a profile's "args" must have.
+const std::vector<std::string>& profile_arg_keys();
+
+// Drops every key starting with "_" (comments), recursively.
+nlohmann::json strip_comments(const nlohmann::json& j);
+
+}  // namespace egsde::runner

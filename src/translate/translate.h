@@ -1,0 +1,60 @@
+// `egsde translate` as a library call: translate the profile's source folder with EGSDE (or
+// SDEdit / ILVR) and write one image per source and repeat, as runners/egsde.py does:
+//   <output>/<repeat>/<source name>      (repeat = 0 … sample_step−1, the official samplepath/<it>/)
+//   <output>/<repeat>/<stem>.npy          with save_raw: the float result before clamping, [3,H,W]
+//   <output>/translate.json               the run's record (resolved profile, protocol, provenance)
+// Images whose outputs all exist are skipped (resume) unless `overwrite`; every file is written
+// atomically.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/profile.h"
+#include "samplers/noise.h"
+
+namespace egsde {
+
+// egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work);
+// sdedit: EGSDE with ls = li = 0; ilvr: ILVR refinement with the profile's down_N, from t.
+enum class Method { Egsde, Sdedit, Ilvr };
+// same: the source's file name and format (official); png: lossless; jpg: quality 75.
+enum class OutputFormat { Same, Png, Jpg };
+
+Method parse_method(const std::string& s);
+OutputFormat parse_output_format(const std::string& s);
+RngProtocol parse_rng_protocol(const std::string& s);
+std::string to_string(Method m);
+std::string to_string(OutputFormat f);
+std::string to_string(RngProtocol p);
+
+struct TranslateOptions {
+  std::filesystem::path output;
+  RngProtocol rng = RngProtocol::PerSample;
+  Method method = Method::Egsde;
+  OutputFormat format = OutputFormat::Same;
+  bool save_raw = false;
+  int64_t batch_size = 0;  // 0: the profile's args.batch_size
+  torch::Device device = torch::kCPU;
+  bool overwrite = false;
+  bool quiet = false;
+  int64_t limit = 0;    // translate only the first N sources (0: all)
+  int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)
+  std::vector<std::filesystem::path> source;  // replaces args.testdata_path when not empty
+};
+
+struct TranslateSummary {
+  int64_t sources = 0, translated = 0, skipped = 0;
+  double wall_s = 0;
+  nlohmann::json record;  // what translate.json holds
+};
+
+TranslateSummary translate(const Profile& profile, const TranslateOptions& options);
+
+// The output image's file name for a source name: kept with `same`, else the stem + .png/.jpg.
+std::string output_name(const std::string& source_name, OutputFormat format);
+
+}  // namespace egsde

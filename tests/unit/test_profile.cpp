@@ -1,0 +1,125 @@
+// Profile parsing (src/core/profile.h): the one-file official profile, strict keys with
+// nearest-name suggestions, relative paths against the profile's folder. Expected values are the
+// fixture profile's own (tests/fixtures/translate/profile.json, written by
+// scripts/fixtures/make_translate_fixtures.py from the official cat2dog profile in miniature).
+#include <gtest/gtest.h>
+
+#include "common/test_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/profile.h"
+
+using namespace egsde;
+
+namespace {
+
+nlohmann::json fixture_profile() { return read_json_file(test::fixture("translate/profile.json")); }
+
+std::string error_of(const nlohmann::json& j) {
+  try {
+    parse_profile(j, "/base", "profile P");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Profile, ReadsTheOfficialKeysAndResolvesPaths) {
+  const Profile p = read_profile(test::fixture("translate/profile.json"));
+  EXPECT_EQ(p.args.t, 30);
+  EXPECT_DOUBLE_EQ(p.args.ls, 500.0);
+  EXPECT_DOUBLE_EQ(p.args.li, 2.0);
+  EXPECT_EQ(p.args.s1, RealismScore::Cosine);
+  EXPECT_EQ(p.args.s2, FaithfulScore::NegL2);
+  EXPECT_EQ(p.args.diffusionmodel, DiffusionModel::Adm);
+  EXPECT_EQ(p.args.batch_size, 2);
+  EXPECT_EQ(p.args.down_N, 8);
+  EXPECT_EQ(p.args.seed, 1234u);
+  EXPECT_EQ(p.image_size, 64);
+  EXPECT_EQ(p.schedule.var_type, VarType::FixedSmall);
+  EXPECT_EQ(p.schedule.num_diffusion_timesteps, 1000);
+  ASSERT_EQ(p.args.testdata_path.size(), 1u);
+  EXPECT_EQ(p.args.testdata_path[0], test::fixture("translate/source").lexically_normal());
+  EXPECT_EQ(p.args.ckpt, test::fixture("translate/eps.pt").lexically_normal());
+}
+
+TEST(Profile, TestdataPathMayBeAListOfFolders) {
+  auto j = fixture_profile();
+  j["args"]["testdata_path"] = {"a", "/abs/b"};
+  const Profile p = parse_profile(j, "/base", "profile P");
+  ASSERT_EQ(p.args.testdata_path.size(), 2u);
+  EXPECT_EQ(p.args.testdata_path[0], "/base/a");
+  EXPECT_EQ(p.args.testdata_path[1], "/abs/b");
+}
+
+TEST(Profile, UnknownKeysSuggestTheNearestName) {
+  auto j = fixture_profile();
+  j["args"]["lss"] = 1;
+  EXPECT_NE(error_of(j).find("unknown key 'lss'; did you mean 'ls'?"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["config"]["diffusion"]["beta_schedul"] = "linear";
+  EXPECT_NE(error_of(j).find("did you mean 'beta_schedule'"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["config"]["dse2"] = nlohmann::json::object();
+  EXPECT_NE(error_of(j).find("did you mean 'dse'"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["arg"] = j["args"];
+  EXPECT_NE(error_of(j).find("did you mean 'args'"), std::string::npos) << error_of(j);
+}
+
+TEST(Profile, MissingKeysBadValuesAndEnumsAreErrors) {
+  auto j = fixture_profile();
+  j["args"].erase("seed");
+  EXPECT_NE(error_of(j).find("required key 'seed' is missing"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["config"].erase("diffusion");
+  EXPECT_NE(error_of(j).find("required key 'diffusion' is missing"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["s1"] = "cosin";
+  EXPECT_NE(error_of(j).find("did you mean 'cosine'"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["diffusionmodel"] = "ADN";
+  EXPECT_NE(error_of(j).find("did you mean 'ADM'"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["t"] = "30";
+  EXPECT_NE(error_of(j).find("'t' must be an integer"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["down_N"] = 5;
+  EXPECT_NE(error_of(j).find("not divisible by down_N"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["t"] = 1001;
+  EXPECT_NE(error_of(j).find("exceeds num_diffusion_timesteps"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["args"]["phase"] = "train";
+  EXPECT_NE(error_of(j).find("phase 'test'"), std::string::npos) << error_of(j);
+}
+
+TEST(Profile, SdeditProfilesNeedNoDse) {
+  auto j = fixture_profile();
+  j["args"]["ls"] = 0;
+  j["args"].erase("dsepath");
+  j["config"].erase("dse");
+  EXPECT_NO_THROW(parse_profile(j, "/base", "profile P"));
+  j["args"]["ls"] = 1;
+  EXPECT_NE(error_of(j).find("dsepath is required"), std::string::npos) << error_of(j);
+}
+
+// experiments/profiles/*.json: the official profiles (written from profiles/<task>/args.py + yml).
+TEST(Profile, TheShippedOfficialProfilesParse) {
+  const auto dir = test::fixture("../../experiments/profiles").lexically_normal();
+  for (const std::string task : {"cat2dog", "wild2dog", "male2female", "multi_afhq"}) {
+    const Profile p = read_profile(dir / (task + ".json"));
+    EXPECT_EQ(p.args.t, 500) << task;
+    EXPECT_EQ(p.args.down_N, 32) << task;
+    EXPECT_EQ(p.image_size, 256) << task;
+    EXPECT_EQ(p.args.diffusionmodel, task == "male2female" ? DiffusionModel::Ddpm : DiffusionModel::Adm) << task;
+  }
+}
+
+TEST(Profile, ToJsonRoundTrips) {
+  const Profile p = read_profile(test::fixture("translate/profile.json"));
+  const Profile q = parse_profile(to_json(p), "/elsewhere", "round trip");
+  EXPECT_EQ(to_json(q), to_json(p));
+}
+
+}  // namespace
