@@ -26,6 +26,7 @@ struct RunArgs {
   bool resume = false;
   bool keep_going = false;
   bool quiet = false;
+  bool no_eval = false;
 };
 
 void print_progress(const runner::QueueProgress& p, std::size_t total_items) {
@@ -53,9 +54,6 @@ void run_run(const RunArgs& a) {
     return;
   }
   const runner::TranslatorFactory translator = runner::sampler_translator_factory();
-  if (!translator)
-    throw Error("egsde run cannot translate yet: the sampler backend (issue 4) is not linked into this build; "
-                "use --dry-run to list the runs");
 
   runner::ExecuteOptions eo;
   eo.workers = workers;
@@ -68,6 +66,10 @@ void run_run(const RunArgs& a) {
   std::cout << "egsde run: " << r.queue.progress.done << " items done, " << r.queue.progress.skipped
             << " already finished, " << r.queue.failures.size() << " failed; " << r.runs_complete << "/"
             << plan.runs.size() << " runs complete in " << plan.output.string() << "\n";
+  if (!a.no_eval && r.queue.failures.empty()) {
+    const std::size_t n = runner::evaluate_complete_runs(plan, runner::metrics_evaluator(), a.quiet);
+    if (n > 0) std::cout << "egsde run: evaluated " << n << " runs (<output>/<run>/metrics.json)\n";
+  }
   if (!r.queue.failures.empty()) {
     for (const auto& f : r.queue.failures) std::cout << "  failed " << f.item_id << ": " << f.message << "\n";
     throw Error(std::to_string(r.queue.failures.size()) +
@@ -93,6 +95,9 @@ void register_run(CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Skip finished items, redo half-done ones");
   cmd->add_flag("--keep-going", args->keep_going, "Record failed items and go on; report them at the end");
   cmd->add_flag("--quiet", args->quiet, "No progress lines");
+  cmd->add_flag("--no-eval", args->no_eval,
+                "Do not evaluate finished runs (by default each complete run gets <output>/<run>/metrics.json from "
+                "the spec's 'evaluation')");
   cmd->callback([args] { run_run(*args); });
 }
 

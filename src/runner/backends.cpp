@@ -1,12 +1,150 @@
 #include "runner/backends.h"
 
+#include <chrono>
+#include <iostream>
+#include <map>
+#include <memory>
+
 #include "core/error.h"
+#include "core/image_io.h"
+#include "core/json_io.h"
+#include "core/provenance.h"
+#include "runner/records.h"
+#include "core/profile.h"
+#include "metrics/evaluate.h"
+#include "translate/sampling.h"
 
 namespace egsde::runner {
+namespace {
 
-// Issue 4 (sampler) replaces this body with its Translator; issue 5 (metrics) the one below.
-TranslatorFactory sampler_translator_factory() { return {}; }
-Evaluator metrics_evaluator() { return {}; }
+namespace fs = std::filesystem;
+
+egsde::Method sampler_method(Method m) {
+  switch (m) {
+    case Method::Egsde:
+    case Method::EgsdeDagger:  // its ls/li/t are already in the run's profile (apply_method)
+      return egsde::Method::Egsde;
+    case Method::Sdedit:
+      return egsde::Method::Sdedit;
+    case Method::Ilvr:
+      return egsde::Method::Ilvr;
+  }
+  return egsde::Method::Egsde;
+}
+
+// One worker's sampler: the networks stay loaded while consecutive batches share the profile's
+// networks, method and respacing (the seed does not matter to them).
+class SamplerTranslator : public Translator {
+ public:
+  explicit SamplerTranslator(const Worker& w) : device_(w.device) {}
+
+  std::vector<nlohmann::json> translate(const Run& run, Rng rng, const fs::path& profile_dir,
+                                        const std::vector<WorkItem>& batch) override {
+    if (rng == Rng::Official)
+      throw Error("run " + run.id +
+                  ": rng 'official' depends on the whole folder's batching, which a work queue does not keep; use "
+                  "'per-sample' in the spec, or egsde translate --rng official");
+    Profile profile = parse_profile(run.profile, profile_dir, "run " + run.id + " (" + run.label + ")");
+    profile.source = "of run " + run.id + " (" + run.label + ")";  // names the run in errors
+    if (profile.args.sample_step != 1)
+      throw Error("run " + run.id + ": args.sample_step is " + std::to_string(profile.args.sample_step) +
+                  "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
+    const int64_t respace = run.config.value("respace", int64_t{0});
+    nlohmann::json key = run.profile;
+    key["args"].erase("seed");
+    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace);
+    if (k != key_) {
+      sampling_.reset();
+      SamplingOptions so;
+      so.method = sampler_method(run.method);
+      so.respace = respace;
+      so.device = device_;
+      so.per_image_lowpass = true;
+      sampling_ = std::make_unique<Sampling>(profile, so);
+      key_ = k;
+    }
+    std::vector<fs::path> paths;
+    std::vector<std::string> names;
+    for (const auto& item : batch) paths.push_back(item.source), names.push_back(item.image);
+    const auto start = std::chrono::steady_clock::now();
+    const auto x0 = load_sources(paths, profile.image_size).to(device_);
+    // The same noise as `egsde translate --rng per-sample` of the run's resolved profile.
+    PerSampleNoise noise = PerSampleNoise::for_images(static_cast<uint64_t>(run.seed), 0, names);
+    const auto y = sampling_->sample(x0, noise, {}).at(0).to(torch::kCPU, torch::kFloat32);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<nlohmann::json> records;
+    for (size_t b = 0; b < batch.size(); ++b) {
+      write_image(batch[b].output_dir / batch[b].image, to_image_u8(y[static_cast<int64_t>(b)]));
+      records.push_back({{"seed", run.seed},
+                         {"noise_seed", per_sample_seed(static_cast<uint64_t>(run.seed), 0, names[b])},
+                         {"seconds", seconds / static_cast<double>(batch.size())},
+                         {"batch", batch.size()},
+                         {"steps", sampling_->steps()},
+                         {"device", device_.str()}});
+    }
+    return records;
+  }
+
+ private:
+  torch::Device device_;
+  std::string key_;
+  std::unique_ptr<Sampling> sampling_;
+};
+
+}  // namespace
+
+TranslatorFactory sampler_translator_factory() {
+  return [](const Worker& w) -> std::unique_ptr<Translator> { return std::make_unique<SamplerTranslator>(w); };
+}
+
+Evaluator metrics_evaluator() {
+  // One Inception per weights file for the whole session; target statistics cached on disk.
+  auto nets = std::make_shared<std::map<fs::path, std::shared_ptr<metrics::InceptionFeatures>>>();
+  return [nets](const Run&, const Evaluation& ev, const fs::path& translated) {
+    auto& net = (*nets)[ev.inception];
+    if (!net) net = std::make_shared<metrics::InceptionFeatures>(ev.inception);
+    metrics::EvalRequest r;
+    r.translated = translated;
+    r.source = ev.source;
+    r.target = ev.target;
+    r.protocol = ev.protocol == FidProtocol::OfficialCeleba ? metrics::FidProtocol::OfficialCeleba
+                 : ev.protocol == FidProtocol::Clean        ? metrics::FidProtocol::Clean
+                                                            : metrics::FidProtocol::OfficialAfhq;
+    r.cache = translated.parent_path().parent_path() / ".fid-cache";
+    return metrics::evaluate_folders(r, *net);
+  };
+}
+
+std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator, bool quiet) {
+  if (!plan.spec.evaluation || plan.shard.count != 1) return 0;  // shards: evaluate after egsde merge
+  const RecordStore store(plan.output);
+  std::size_t n = 0;
+  for (const auto& pr : plan.runs) {
+    const fs::path file = store.run_dir(pr.run.id) / "metrics.json";
+    if (fs::exists(file) || store.done_records(pr.run.id).size() < pr.image_count) continue;
+    Evaluation ev = *plan.spec.evaluation;
+    if (pr.image_count < pr.images.names.size()) {
+      // max_images: compare with the same first sources only
+      ev.source = store.run_dir(pr.run.id) / "sources";
+      fs::create_directories(ev.source);
+      for (std::size_t i = 0; i < pr.image_count; ++i) {
+        const fs::path link = ev.source / pr.images.names[i];
+        if (!fs::exists(link)) fs::create_symlink(fs::absolute(pr.images.dir / pr.images.names[i]), link);
+      }
+    }
+    if (!quiet) std::cerr << "egsde run: evaluating " << pr.run.id << " (" << pr.run.label << ")\n";
+    const auto start = std::chrono::steady_clock::now();
+    nlohmann::json m = evaluator(pr.run, ev, store.images_dir(pr.run.id));
+    m["run_id"] = pr.run.id;
+    m["label"] = pr.run.label;
+    m["images"] = pr.image_count;
+    m["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m["provenance"] = provenance();
+    write_json_file(file, m);
+    ++n;
+  }
+  return n;
+}
 
 WorkerFactory translator_worker_factory(const Plan& plan, const TranslatorFactory& factory) {
   if (!factory) throw Error("no translator: the sampler backend is not linked in");

@@ -1,5 +1,5 @@
-// What `egsde run` needs from the sampler (issue 4) and the metrics (issue 5), as two small
-// interfaces. Until those are linked in, the factories below are empty and `egsde run` says so.
+// What `egsde run` needs from the sampler and the metrics, as two small interfaces (tests plug in
+// fakes), and their real implementations: translate/sampling.h and metrics/evaluate.h.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -34,9 +34,14 @@ using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker
 using Evaluator = std::function<nlohmann::json(const Run& run, const Evaluation& evaluation,
                                                const std::filesystem::path& translated)>;
 
-// The linked-in sampler and metrics; empty functions while they are not available.
+// The real sampler (per-sample noise only: rng 'official' is refused with a clear error) and
+// the real metrics (target statistics cached under OUT/.fid-cache).
 TranslatorFactory sampler_translator_factory();
 Evaluator metrics_evaluator();
+
+// Evaluates every run of the plan whose items are all finished and which has no metrics.json
+// yet, writing OUT/<run_id>/metrics.json atomically. Returns the number evaluated.
+std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator, bool quiet);
 
 // Adapts a TranslatorFactory to the work queue (one Translator per worker, runs looked up by
 // item.run_index in `plan`).

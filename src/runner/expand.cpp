@@ -109,6 +109,7 @@ Expansion expand(const Spec& spec) {
         run.profile = profile;
         run.config = {{"method", to_string(method)}, {"profile", profile}, {"repeat", run.repeat},
                       {"rng", to_string(spec.rng)}};
+        if (spec.respace > 0) run.config["respace"] = spec.respace;  // absent when 0: ids stay stable
         run.id = hex_digits(fnv1a64(run.config.dump()), 12);
         run.label = label + " seed=" + std::to_string(run.seed);
         if (!seen.insert(run.id).second) {

@@ -154,6 +154,9 @@ json validate_profile(const json& profile_in, const std::string& where) {
   if (!config.is_object()) throw Error(where + ": profile 'config' must be an object (the official yml sections)");
 
   const std::string ctx = "profile args";
+  // Official args.py names that do not apply here (the yml is inlined, outputs go to --output).
+  args.erase("config_path");
+  args.erase("root");
   check_keys(args, profile_arg_keys(), where, ctx);
   for (const auto& key : profile_arg_keys()) require(args, key, where, ctx);
   for (const char* key : {"testdata_path", "ckpt", "dsepath"}) as_string(args[key], where, key);
@@ -192,7 +195,7 @@ json validate_profile(const json& profile_in, const std::string& where) {
 Spec parse_spec(const json& j, const fs::path& file) {
   const std::string where = file.empty() ? std::string("spec") : file.string();
   if (!j.is_object()) throw Error(where + ": a spec must be a JSON object");
-  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "evaluation"},
+  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "respace", "evaluation"},
              where, "the spec");
   Spec s;
   s.file = file;
@@ -272,6 +275,10 @@ Spec parse_spec(const json& j, const fs::path& file) {
   if (j.contains("max_images")) {
     s.max_images = as_int(j["max_images"], where, "max_images");
     if (s.max_images < 0) throw Error(where + ": 'max_images' must be >= 0 (0 = all)");
+  }
+  if (j.contains("respace")) {
+    s.respace = as_int(j["respace"], where, "respace");
+    if (s.respace < 0) throw Error(where + ": 'respace' must be >= 0 (0 = the full schedule)");
   }
 
   if (j.contains("evaluation")) {

@@ -13,6 +13,7 @@
 //     "seeds": [1234, 1235],                   // optional explicit seeds (one per repeat)
 //     "rng": "per-sample" | "official",        // default per-sample
 //     "max_images": 0,                         // 0 = all source images
+//     "respace": 0,                            // 0 = the full schedule; K = K evenly spaced steps
 //     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,
 //                    "target": DIR|STATS, "inception": FILE}   // optional
 //   }
@@ -73,6 +74,7 @@ struct Spec {
   std::vector<int64_t> seeds;         // one per repeat
   Rng rng = Rng::PerSample;
   int64_t max_images = 0;             // 0 = every source image
+  int64_t respace = 0;                // 0 = the full schedule; K = K spaced steps (changes the images)
   std::optional<Evaluation> evaluation;
 };
 

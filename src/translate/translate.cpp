@@ -12,13 +12,6 @@
 #include "core/npy.h"
 #include "core/provenance.h"
 #include "core/suggest.h"
-#include "diffusion/respace.h"
-#include "guidance/energies.h"
-#include "models/eps_model.h"
-#include "models/network.h"
-#include "samplers/egsde.h"
-#include "samplers/ilvr.h"
-#include "samplers/sdedit.h"
 #include "translate/progress.h"
 
 namespace egsde {
@@ -35,18 +28,8 @@ E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>
   }
   throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
 }
-template <typename E>
-std::string name_of(E e, const std::vector<std::pair<std::string, E>>& names) {
-  for (const auto& [n, v] : names)
-    if (v == e) return n;
-  return "?";
-}
-const std::vector<std::pair<std::string, Method>> kMethods = {
-    {"egsde", Method::Egsde}, {"sdedit", Method::Sdedit}, {"ilvr", Method::Ilvr}};
 const std::vector<std::pair<std::string, OutputFormat>> kFormats = {
     {"same", OutputFormat::Same}, {"png", OutputFormat::Png}, {"jpg", OutputFormat::Jpg}};
-const std::vector<std::pair<std::string, RngProtocol>> kRng = {{"official", RngProtocol::Official},
-                                                               {"per-sample", RngProtocol::PerSample}};
 
 // One source image and its outputs.
 struct Job {
@@ -81,54 +64,6 @@ std::vector<Job> plan_jobs(const std::vector<SourceImage>& sources, const Transl
   return jobs;
 }
 
-// The source batch [n, 3, S, S] in [−1, 1], as the official DataLoader stacks it.
-torch::Tensor load_batch(const std::vector<const Job*>& batch, int64_t image_size) {
-  std::vector<torch::Tensor> xs;
-  for (const Job* j : batch) {
-    std::string note;
-    const auto rgb = read_image_rgb(j->src.path, &note);
-    if (!note.empty()) std::cerr << "egsde: warning: " << j->src.path.string() << ": " << note << "\n";
-    auto x = source_tensor(rgb, image_size);
-    if (x.size(1) != image_size || x.size(2) != image_size)
-      throw Error("image " + j->src.path.string() + " is " + std::to_string(rgb.size(1)) + "x" +
-                  std::to_string(rgb.size(0)) + " (W x H); resized to a shorter side of " + std::to_string(image_size) +
-                  " it is not square, which the networks need; crop it first");
-    xs.push_back(x);
-  }
-  return torch::stack(xs);
-}
-
-// The noise a batch of shape `like` consumes: per repeat e, one z per step, and for ILVR one
-// reference noise per refined step (i > range_t = 0).
-int64_t draws_per_batch(Method m, int64_t steps, int64_t repeats) {
-  const int64_t per_repeat = 1 + steps + (m == Method::Ilvr ? steps - 1 : 0);
-  return repeats * per_repeat;
-}
-
-struct Sampler {
-  Method method;
-  Schedule schedule;
-  int64_t start = 0;  // steps from the start point to 0 (args.t, or its respaced count)
-  EpsFn eps;
-  std::vector<WeightedEnergy> energies;
-  std::optional<LowPass> lowpass;  // ILVR
-  int64_t repeats = 1;
-
-  std::vector<torch::Tensor> operator()(const torch::Tensor& x0, NoiseSource& noise, const StepObserver& obs) const {
-    if (method == Method::Ilvr) {
-      IlvrConfig c;
-      c.t = start;
-      c.sample_step = repeats;
-      return ilvr_sample(x0, eps, *lowpass, schedule, c, noise, obs);
-    }
-    EgsdeConfig c;
-    c.t = start;
-    c.sample_step = repeats;
-    if (energies.empty()) return sdedit_sample(x0, eps, schedule, c, noise, obs);
-    return egsde_sample(x0, eps, energies, schedule, c, noise, obs);
-  }
-};
-
 nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t batch_size,
                            const std::vector<fs::path>& folders) {
   nlohmann::json s = {{"profile", to_json(p)},
@@ -149,12 +84,12 @@ nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t 
 
 }  // namespace
 
-Method parse_method(const std::string& s) { return parse_named(s, kMethods, "method"); }
 OutputFormat parse_output_format(const std::string& s) { return parse_named(s, kFormats, "format"); }
-RngProtocol parse_rng_protocol(const std::string& s) { return parse_named(s, kRng, "rng protocol"); }
-std::string to_string(Method m) { return name_of(m, kMethods); }
-std::string to_string(OutputFormat f) { return name_of(f, kFormats); }
-std::string to_string(RngProtocol p) { return name_of(p, kRng); }
+std::string to_string(OutputFormat f) {
+  for (const auto& [n, v] : kFormats)
+    if (v == f) return n;
+  return "?";
+}
 
 std::string output_name(const std::string& source_name, OutputFormat format) {
   if (format == OutputFormat::Same) return source_name;
@@ -187,53 +122,17 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
   for (const auto& j : jobs) sum.skipped += j.done;
 
   // 2. networks, schedule, energies (before any output is written)
-  Sampler sampler;
-  sampler.method = o.method;
-  sampler.repeats = repeats;
-  EpsModel eps = load_eps_model(a.diffusionmodel, profile.config, what, a.ckpt);
-  if (eps.image_size > 0 && eps.image_size != profile.image_size)
-    throw Error(what + ": the score model is built for image_size " + std::to_string(eps.image_size) +
-                " but data.image_size is " + std::to_string(profile.image_size));
-  eps.module->to(o.device);
-  sampler.eps = eps.eps;
-  std::optional<Network> dse;
-  if (!a.dsepath.empty() && profile.config.contains("dse")) {
-    dse = load_network(NetworkKind::AdmDse, profile.config, what, a.dsepath, DsePhase::Test);
-    dse->module->to(o.device);
-    for (auto& p : dse->module->parameters()) p.set_requires_grad(false);
-  }
-  const double ls = o.method == Method::Egsde ? a.ls : 0.0, li = o.method == Method::Egsde ? a.li : 0.0;
-  const bool per_image = o.rng == RngProtocol::PerSample;  // batch-invariant low-pass
-  if (ls != 0) {
-    if (!dse) throw Error(what + ": ls = " + std::to_string(ls) + " needs the DSE (args.dsepath and config.dse)");
-    auto net = *dse;
-    sampler.energies.push_back({"realism (s1=" + to_string(a.s1) + ")", ls,
-                                realism_energy([net](const torch::Tensor& x, const torch::Tensor& t) { return net.forward(x, t); },
-                                               a.s1)});
-  }
-  if (li != 0)
-    sampler.energies.push_back({"faithful (s2=" + to_string(a.s2) + ")", li,
-                                lowpass_energy(make_lowpass(profile.image_size, a.down_N, per_image), a.s2)});
-  if (o.method == Method::Ilvr) sampler.lowpass = make_lowpass(profile.image_size, a.down_N, per_image);
-  sampler.schedule = make_schedule(profile.schedule);
-  sampler.start = a.t;
-  if (o.respace > 0) {
-    sampler.schedule = respace(sampler.schedule, space_timesteps(sampler.schedule.num_timesteps(), std::to_string(o.respace)));
-    sampler.start = respaced_start(sampler.schedule, a.t);
-  }
+  SamplingOptions so;
+  so.method = o.method;
+  so.respace = o.respace;
+  so.device = o.device;
+  so.per_image_lowpass = o.rng == RngProtocol::PerSample;  // batch-invariant low-pass
+  const Sampling sampling(profile, so);
 
   // 3. noise: the official runner's generator (seed, then the networks' default init draws —
   //    score model first, then the DSE — then the DataLoader's seed), or one per image.
   std::optional<OfficialNoise> official;
-  if (o.rng == RngProtocol::Official) {
-    auto params = parameter_shapes(*eps.module);
-    auto draws = default_init_draws(params);
-    if (dse) {
-      const auto d = default_init_draws(parameter_shapes(*dse->module));
-      draws.insert(draws.end(), d.begin(), d.end());
-    }
-    official = OfficialNoise::for_runner(a.seed, draws);
-  }
+  if (o.rng == RngProtocol::Official) official = OfficialNoise::for_runner(a.seed, sampling.init_draws());
 
   // 4. batches: official = the runner's batches over all sources (finished batches only advance
   //    the generator); per-sample = batches of the unfinished images.
@@ -267,24 +166,25 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
                            {"provenance", provenance()}};
   write_json_file(record_path, record);
 
-  Progress progress(sum.sources - sum.skipped, pending_batches * repeats * sampler.start, o.quiet);
+  Progress progress(sum.sources - sum.skipped, pending_batches * repeats * sampling.steps(), o.quiet);
   for (int64_t r = 0; r < repeats; ++r) fs::create_directories(o.output / std::to_string(r));
   for (const auto& batch : batches) {
     const int64_t n = static_cast<int64_t>(batch.size());
     const auto like = torch::empty({n, 3, profile.image_size, profile.image_size});
     if (all_done(batch)) {  // official protocol only: keep the generator where the runner has it
-      for (int64_t k = 0; k < draws_per_batch(o.method, sampler.start, repeats); ++k) official->randn_like(like);
+      for (int64_t k = 0; k < sampling.draws_per_batch(); ++k) official->randn_like(like);
       continue;
     }
-    const auto x0 = load_batch(batch, profile.image_size).to(o.device);
     std::vector<std::string> names;
-    for (const Job* j : batch) names.push_back(j->src.name);
+    std::vector<fs::path> paths;
+    for (const Job* j : batch) names.push_back(j->src.name), paths.push_back(j->src.path);
+    const auto x0 = load_sources(paths, profile.image_size).to(o.device);
     // per-sample: one generator per image and repeat; the sampler's repeats draw in sequence
     // from it, so seed it with repeat 0 (the repeat index of the experiment, not of sample_step).
     std::optional<PerSampleNoise> per_sample;
     if (!official) per_sample = PerSampleNoise::for_images(a.seed, 0, names);
     NoiseSource& noise = official ? static_cast<NoiseSource&>(*official) : *per_sample;
-    const auto results = sampler(x0, noise, [&](int64_t, int64_t, const torch::Tensor&) { progress.step(); });
+    const auto results = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor&) { progress.step(); });
     for (int64_t r = 0; r < repeats; ++r) {
       const fs::path dir = o.output / std::to_string(r);
       const auto y = results[static_cast<size_t>(r)].to(torch::kCPU, torch::kFloat32);

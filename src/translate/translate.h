@@ -15,21 +15,15 @@
 
 #include "core/profile.h"
 #include "samplers/noise.h"
+#include "translate/sampling.h"
 
 namespace egsde {
 
-// egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work);
-// sdedit: EGSDE with ls = li = 0; ilvr: ILVR refinement with the profile's down_N, from t.
-enum class Method { Egsde, Sdedit, Ilvr };
 // same: the source's file name and format (official); png: lossless; jpg: quality 75.
 enum class OutputFormat { Same, Png, Jpg };
 
-Method parse_method(const std::string& s);
 OutputFormat parse_output_format(const std::string& s);
-RngProtocol parse_rng_protocol(const std::string& s);
-std::string to_string(Method m);
 std::string to_string(OutputFormat f);
-std::string to_string(RngProtocol p);
 
 struct TranslateOptions {
   std::filesystem::path output;

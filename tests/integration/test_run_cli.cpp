@@ -1,6 +1,6 @@
 // `egsde run` through the binary: --dry-run lists the runs with their ids and item counts,
-// shards split the items, bad specs give one line naming the nearest key, and a real run says
-// clearly that it cannot translate without the sampler instead of faking results.
+// shards split the items, bad specs give one line naming the nearest key, and a missing
+// checkpoint is named. Real runs: test_run_translate.cpp.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -92,12 +92,13 @@ TEST(RunCli, BadSpecNamesTheNearestKey) {
   fs::remove_all(dir);
 }
 
-TEST(RunCli, WithoutTheSamplerARunSaysSo) {
-  const fs::path out = test::temp_dir("run_nosampler");
+TEST(RunCli, MissingCheckpointNamesTheFile) {
+  const fs::path out = test::temp_dir("run_nockpt");
   std::string text;
   const int rc = test::run_cli({"run", spec_path(), "--output", (out / "o").string(), "--quiet"}, &text);
-  expect_one_line_error(rc, text, "cannot translate yet");
-  EXPECT_FALSE(fs::exists(out / "o")) << "no records without results";
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(text.find("score.pt"), std::string::npos) << text;
+  EXPECT_NE(text.find("egsde: error: "), std::string::npos) << text;
   fs::remove_all(out);
 }
 

@@ -1,0 +1,153 @@
+#include "translate/sampling.h"
+
+#include <iostream>
+#include <optional>
+
+#include "core/error.h"
+#include "core/image_io.h"
+#include "core/suggest.h"
+#include "diffusion/respace.h"
+#include "guidance/energies.h"
+#include "models/eps_model.h"
+#include "models/network.h"
+#include "samplers/egsde.h"
+#include "samplers/ilvr.h"
+#include "samplers/sdedit.h"
+
+namespace egsde {
+namespace {
+
+template <typename E>
+E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
+  std::vector<std::string> valid;
+  for (const auto& [n, e] : names) {
+    if (n == s) return e;
+    valid.push_back(n);
+  }
+  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
+}
+template <typename E>
+std::string name_of(E e, const std::vector<std::pair<std::string, E>>& names) {
+  for (const auto& [n, v] : names)
+    if (v == e) return n;
+  return "?";
+}
+const std::vector<std::pair<std::string, Method>> kMethods = {
+    {"egsde", Method::Egsde}, {"sdedit", Method::Sdedit}, {"ilvr", Method::Ilvr}};
+const std::vector<std::pair<std::string, RngProtocol>> kRng = {{"official", RngProtocol::Official},
+                                                               {"per-sample", RngProtocol::PerSample}};
+
+}  // namespace
+
+Method parse_method(const std::string& s) { return parse_named(s, kMethods, "method"); }
+std::string to_string(Method m) { return name_of(m, kMethods); }
+RngProtocol parse_rng_protocol(const std::string& s) { return parse_named(s, kRng, "rng protocol"); }
+std::string to_string(RngProtocol p) { return name_of(p, kRng); }
+
+struct Sampling::Impl {
+  Method method = Method::Egsde;
+  Schedule schedule;
+  int64_t start = 0;
+  int64_t repeats = 1;
+  EpsModel eps;
+  std::optional<Network> dse;
+  std::vector<WeightedEnergy> energies;
+  std::optional<LowPass> lowpass;  // ILVR
+};
+
+Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std::make_unique<Impl>()) {
+  const ProfileArgs& a = profile.args;
+  const std::string what = profile.source.empty() ? std::string("profile") : "profile " + profile.source.string();
+  Impl& s = *impl_;
+  s.method = o.method;
+  s.repeats = a.sample_step;
+  const bool needs_dse = o.method == Method::Egsde && a.ls != 0;
+  for (const auto& [file, name] : {std::pair{a.ckpt, "ckpt"}, std::pair{a.dsepath, "dsepath"}}) {
+    if (std::string(name) == "dsepath" && !needs_dse) continue;
+    if (!std::filesystem::is_regular_file(file))
+      throw Error(what + ": args." + name + " " + file.string() +
+                  " does not exist; download it (README.md, 'Weights and data') or fix the path");
+  }
+  s.eps = load_eps_model(a.diffusionmodel, profile.config, what, a.ckpt);
+  if (s.eps.image_size > 0 && s.eps.image_size != profile.image_size)
+    throw Error(what + ": the score model is built for image_size " + std::to_string(s.eps.image_size) +
+                " but data.image_size is " + std::to_string(profile.image_size));
+  s.eps.module->to(o.device);
+  if (!a.dsepath.empty() && profile.config.contains("dse") && std::filesystem::is_regular_file(a.dsepath)) {
+    s.dse = load_network(NetworkKind::AdmDse, profile.config, what, a.dsepath, DsePhase::Test);
+    s.dse->module->to(o.device);
+    for (auto& p : s.dse->module->parameters()) p.set_requires_grad(false);
+  }
+  const bool egsde = o.method == Method::Egsde;
+  const double ls = egsde ? a.ls : 0.0, li = egsde ? a.li : 0.0;
+  if (ls != 0) {
+    if (!s.dse) throw Error(what + ": ls = " + std::to_string(ls) + " needs the DSE (args.dsepath and config.dse)");
+    auto net = *s.dse;
+    s.energies.push_back(
+        {"realism (s1=" + to_string(a.s1) + ")", ls,
+         realism_energy([net](const torch::Tensor& x, const torch::Tensor& t) { return net.forward(x, t); }, a.s1)});
+  }
+  if (li != 0)
+    s.energies.push_back({"faithful (s2=" + to_string(a.s2) + ")", li,
+                          lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass), a.s2)});
+  if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass);
+  s.schedule = make_schedule(profile.schedule);
+  s.start = a.t;
+  if (o.respace > 0) {
+    s.schedule = respace(s.schedule, space_timesteps(s.schedule.num_timesteps(), std::to_string(o.respace)));
+    s.start = respaced_start(s.schedule, a.t);
+  }
+}
+
+Sampling::~Sampling() = default;
+
+std::vector<torch::Tensor> Sampling::sample(const torch::Tensor& x0, NoiseSource& noise,
+                                            const StepObserver& observer) const {
+  const Impl& s = *impl_;
+  if (s.method == Method::Ilvr) {
+    IlvrConfig c;
+    c.t = s.start;
+    c.sample_step = s.repeats;
+    return ilvr_sample(x0, s.eps.eps, *s.lowpass, s.schedule, c, noise, observer);
+  }
+  EgsdeConfig c;
+  c.t = s.start;
+  c.sample_step = s.repeats;
+  if (s.energies.empty()) return sdedit_sample(x0, s.eps.eps, s.schedule, c, noise, observer);
+  return egsde_sample(x0, s.eps.eps, s.energies, s.schedule, c, noise, observer);
+}
+
+int64_t Sampling::steps() const { return impl_->start; }
+
+std::vector<InitDraw> Sampling::init_draws() const {
+  auto draws = default_init_draws(parameter_shapes(*impl_->eps.module));
+  if (impl_->dse) {
+    const auto d = default_init_draws(parameter_shapes(*impl_->dse->module));
+    draws.insert(draws.end(), d.begin(), d.end());
+  }
+  return draws;
+}
+
+int64_t Sampling::draws_per_batch() const {
+  // per repeat: e, one z per step, and for ILVR one reference noise per refined step (i > 0)
+  const int64_t steps = impl_->start;
+  return impl_->repeats * (1 + steps + (impl_->method == Method::Ilvr ? steps - 1 : 0));
+}
+
+torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size) {
+  std::vector<torch::Tensor> xs;
+  for (const auto& path : paths) {
+    std::string note;
+    const auto rgb = read_image_rgb(path, &note);
+    if (!note.empty()) std::cerr << "egsde: warning: " << path.string() << ": " << note << "\n";
+    auto x = source_tensor(rgb, image_size);
+    if (x.size(1) != image_size || x.size(2) != image_size)
+      throw Error("image " + path.string() + " is " + std::to_string(rgb.size(1)) + "x" + std::to_string(rgb.size(0)) +
+                  " (W x H); resized to a shorter side of " + std::to_string(image_size) +
+                  " it is not square, which the networks need; crop it first");
+    xs.push_back(x);
+  }
+  return torch::stack(xs);
+}
+
+}  // namespace egsde

@@ -1,0 +1,64 @@
+// One translation method ready to sample: the score network, the DSE and the energies built
+// from an official profile on one device (what runners/egsde.py sets up before its loop), plus
+// the source loading both `egsde translate` and `egsde run` share.
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/profile.h"
+#include "samplers/eps_fn.h"
+#include "samplers/noise.h"
+
+namespace egsde {
+
+// egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work);
+// sdedit: EGSDE with ls = li = 0; ilvr: ILVR refinement with the profile's down_N, from t.
+enum class Method { Egsde, Sdedit, Ilvr };
+
+Method parse_method(const std::string& s);
+std::string to_string(Method m);
+RngProtocol parse_rng_protocol(const std::string& s);
+std::string to_string(RngProtocol p);
+
+struct SamplingOptions {
+  Method method = Method::Egsde;
+  int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)
+  torch::Device device = torch::kCPU;
+  // The low-pass of each image on its own (batch-invariant; needed by per-sample noise) instead
+  // of the official Resizer over the whole batch.
+  bool per_image_lowpass = true;
+};
+
+class Sampling {
+ public:
+  // Loads the networks named by the profile (strictly) onto options.device. Throws egsde::Error.
+  Sampling(const Profile& profile, const SamplingOptions& options);
+  ~Sampling();
+  Sampling(const Sampling&) = delete;
+  Sampling& operator=(const Sampling&) = delete;
+
+  // x0: [n, 3, S, S] in [−1, 1] on the device. One result per args.sample_step repeat.
+  std::vector<torch::Tensor> sample(const torch::Tensor& x0, NoiseSource& noise, const StepObserver& observer) const;
+
+  int64_t steps() const;  // reverse steps per repeat (args.t, or its respaced count)
+  // The draws the official runner's generator makes before the first batch (the networks'
+  // default initialisation, score model first, then the DSE) — for --rng official.
+  std::vector<InitDraw> init_draws() const;
+  // Noise tensors one batch consumes (per repeat: e, one z per step, ILVR's reference noise).
+  int64_t draws_per_batch() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The source images as the official DataLoader stacks them: [n, 3, S, S] in [−1, 1] on the CPU
+// (grayscale/alpha converted with a warning on stderr; a non-square result is an error).
+torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size);
+
+}  // namespace egsde

@@ -1,0 +1,135 @@
+// `egsde run` end to end with the real sampler and metrics on tiny random-weight networks
+// (tests/fixtures/translate: the ADM UNet + DSE of the translate fixtures, 3 source images at
+// 64×64; a random FID Inception from random_inception_state_dict). Expected values are egsde's
+// own: a run's images must equal `egsde translate --rng per-sample` of the run's resolved
+// profile (the runner adds scheduling, not numbers), must not depend on the number of workers,
+// and a resumed run must give the same images and metrics as an uninterrupted one.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/test_util.h"
+#include "core/checkpoint.h"
+#include "core/json_io.h"
+#include "models/inception_fid.h"
+
+using namespace egsde;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bytes(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+class RunTranslate : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ::setenv("OMP_NUM_THREADS", "1", 1);
+    dir_ = new fs::path(test::temp_dir("run_translate"));
+    write_state_dict(*dir_ / "inception.pth", random_inception_state_dict(7));
+    auto profile = read_json_file(test::fixture("translate/profile.json"));
+    profile["args"]["testdata_path"] = test::fixture("translate/source").string();
+    profile["args"]["ckpt"] = test::fixture("translate/eps.pt").string();
+    profile["args"]["dsepath"] = test::fixture("translate/dse.pt").string();
+    write_json_file(*dir_ / "profile.json", profile);
+    const nlohmann::json spec = {
+        {"name", "tiny"},
+        {"profile", "profile.json"},
+        {"methods", {"egsde", "sdedit"}},
+        {"repeats", 1},
+        {"respace", 100},
+        {"evaluation",
+         {{"task", "custom"}, {"protocol", "clean"}, {"target", test::fixture("translate/source").string()},
+          {"inception", (*dir_ / "inception.pth").string()}}}};
+    write_json_file(*dir_ / "spec.json", spec);
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static fs::path spec() { return *dir_ / "spec.json"; }
+  static fs::path* dir_;
+};
+fs::path* RunTranslate::dir_ = nullptr;
+
+const std::vector<std::string> kNames = {"cat_a.jpg", "cat_b.png", "cat_c.jpg"};
+
+std::vector<std::string> run_dirs(const fs::path& out) {
+  std::vector<std::string> ids;
+  for (const auto& e : fs::directory_iterator(out))
+    if (e.is_directory() && fs::exists(e.path() / "run.json")) ids.push_back(e.path().filename().string());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST_F(RunTranslate, ImagesEqualTranslateAndDoNotDependOnWorkers) {
+  const fs::path one = *dir_ / "one", two = *dir_ / "two";
+  std::string log;
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", one.string(), "--workers", "1", "--quiet"}, &log), 0)
+      << log;
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", two.string(), "--workers", "2", "--quiet", "--no-eval"},
+                          &log),
+            0)
+      << log;
+  const auto ids = run_dirs(one);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(run_dirs(two), ids);
+  for (const auto& id : ids) {
+    for (const auto& n : kNames) {
+      const auto a = one / id / "images" / n, b = two / id / "images" / n;
+      ASSERT_TRUE(fs::exists(a)) << a;
+      EXPECT_EQ(bytes(a), bytes(b)) << id << "/" << n << ": 1 vs 2 workers";
+    }
+    const auto m = read_json_file(one / id / "metrics.json");
+    for (const char* k : {"fid", "l2", "mse", "psnr", "ssim"}) EXPECT_TRUE(m.at(k).is_number()) << id << " " << k;
+    EXPECT_EQ(m.at("images"), 3);
+    EXPECT_FALSE(fs::exists(two / id / "metrics.json")) << "--no-eval";
+  }
+
+  // The egsde run equals `egsde translate` of its resolved profile with the same seed/respacing.
+  for (const auto& id : ids) {
+    const auto run = read_json_file(one / id / "run.json");
+    if (run.at("method") != "egsde") continue;
+    const fs::path out = *dir_ / "translate";
+    ASSERT_EQ(test::run_cli({"translate", "--profile", (*dir_ / "profile.json").string(), "--output", out.string(),
+                             "--respace", "100", "--quiet"},
+                            &log),
+              0)
+        << log;
+    for (const auto& n : kNames) EXPECT_EQ(bytes(out / "0" / n), bytes(one / id / "images" / n)) << n;
+  }
+}
+
+TEST_F(RunTranslate, ResumeRedoesOnlyWhatIsMissing) {
+  const fs::path out = *dir_ / "resume";
+  std::string log;
+  // (evaluation is covered above; --no-eval keeps this test fast)
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--quiet", "--no-eval"}, &log), 0) << log;
+  const auto ids = run_dirs(out);
+  ASSERT_FALSE(ids.empty());
+  const auto image = bytes(out / ids[0] / "images" / kNames[1]);
+  const auto untouched = fs::last_write_time(out / ids[0] / "images" / kNames[0]);
+  // A crash after an image was written but before its marker: the item is redone.
+  fs::remove(out / ids[0] / "items" / (kNames[1] + ".json"));
+  // Without --resume, a root holding finished items is refused.
+  EXPECT_NE(test::run_cli({"run", spec().string(), "--output", out.string(), "--quiet", "--no-eval"}, &log), 0);
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--resume", "--no-eval"}, &log), 0) << log;
+  EXPECT_NE(log.find("1 items done"), std::string::npos) << log;
+  EXPECT_EQ(bytes(out / ids[0] / "images" / kNames[1]), image);
+  EXPECT_EQ(fs::last_write_time(out / ids[0] / "images" / kNames[0]), untouched) << "finished items are not redone";
+}
+
+TEST_F(RunTranslate, OfficialRngIsRefusedWithAReason) {
+  auto s = read_json_file(spec());
+  s["rng"] = "official";
+  s["profile"] = (*dir_ / "profile.json").string();
+  const auto p = *dir_ / "official.json";
+  write_json_file(p, s);
+  std::string log;
+  EXPECT_NE(test::run_cli({"run", p.string(), "--output", (*dir_ / "off").string(), "--quiet"}, &log), 0);
+  EXPECT_NE(log.find("per-sample"), std::string::npos) << log;
+}
+
+}  // namespace
