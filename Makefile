@@ -9,7 +9,8 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo clean
+.PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo clean \
+        reproduce-cat2dog reproduce-wild2dog reproduce-male2female reproduce-smoke
 
 all: build
 
@@ -42,6 +43,11 @@ fixtures: deps-dev
 demo: build
 	@echo "make demo: the Fashion-MNIST demo is not implemented yet (issue 7); the build is ready in $(BUILD_DIR)/"
 	@exit 1
+
+# The paper's tables (needs the data and released weights; says what is missing otherwise).
+# RUN_ARGS passes options to egsde run, e.g. RUN_ARGS="--devices cuda:0,cuda:1".
+reproduce-cat2dog reproduce-wild2dog reproduce-male2female reproduce-smoke: build
+	scripts/reproduce.sh $(subst reproduce-,,$@) $(RUN_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,11 +1,19 @@
 // `egsde`: thin entry point. Every subcommand's work is a library call; errors a user can fix
 // arrive as egsde::Error and are printed as one line with a non-zero exit.
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
+  // Debian's LibTorch (OpenMP) starts with one thread here; use every core unless
+  // OMP_NUM_THREADS says otherwise (the parity tests set 1 to match the official runs).
+  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp == nullptr || *omp == '\0') {
+    const unsigned cores = std::thread::hardware_concurrency();
+    if (cores > 1) torch::set_num_threads(static_cast<int>(cores));
+  }
   CLI::App app{"egsde — EGSDE / SDEdit / ILVR image translation and evaluation (LibTorch)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("egsde ") + EGSDE_VERSION);
@@ -13,6 +21,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_eval(app);
   egsde::cli::register_translate(app);
   egsde::cli::register_run(app);
+  egsde::cli::register_random_weights(app);
   egsde::cli::register_version(app);
   try {
     app.parse(argc, argv);

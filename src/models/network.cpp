@@ -1,5 +1,8 @@
 #include "models/network.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
+
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/suggest.h"
@@ -46,8 +49,12 @@ nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config) {
   return section;
 }
 
-Network load_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
-                     const std::filesystem::path& weights, DsePhase phase) {
+namespace {
+
+// The network for `config` with its default initialisation; Inception is loaded from `weights`
+// (its key rules live in load_inception_fid) and returned ready.
+Network build_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                      const std::filesystem::path& weights, DsePhase phase) {
   Network net;
   net.kind = kind;
   const nlohmann::json section = config_section(kind, config);
@@ -89,10 +96,46 @@ Network load_network(NetworkKind kind, const nlohmann::json& config, const std::
   } catch (const Error& e) {
     throw Error("config " + (config_source.empty() ? std::string("(none)") : config_source) + ": " + e.what());
   }
+  return net;
+}
+
+}  // namespace
+
+Network load_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                     const std::filesystem::path& weights, DsePhase phase) {
+  Network net = build_network(kind, config, config_source, weights, phase);
+  if (kind == NetworkKind::Inception) return net;
   const StateDict sd = read_state_dict(weights);
   load_state_dict(*net.module, sd, weights.string());
   net.module->eval();
   return net;
+}
+
+StateDict random_state_dict(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                            uint64_t seed) {
+  if (kind == NetworkKind::Inception) return random_inception_state_dict(seed);
+  Network net = build_network(kind, config, config_source, {}, DsePhase::Test);
+  // Every parameter re-drawn (the official zero-initialised output layers too, so outputs are
+  // not trivially zero): N(0, 1/fan_in) for weights, N(0, 0.01) for biases and norm offsets,
+  // 1 + N(0, 0.01) for norm scales. Buffers keep their defaults.
+  auto gen = at::detail::createCPUGenerator(seed);
+  torch::NoGradGuard no_grad;
+  StateDict sd;
+  for (const auto& item : net.module->named_parameters()) {
+    const torch::Tensor& p = item.value();
+    torch::Tensor v = at::randn(p.sizes(), gen, torch::kFloat32);
+    if (p.dim() >= 2) {
+      v *= 1.0 / std::sqrt(static_cast<double>(p[0].numel()));
+    } else if (item.key().find("norm") != std::string::npos && item.key().size() > 7 &&
+               item.key().compare(item.key().size() - 7, 7, ".weight") == 0) {
+      v = 1 + 0.1 * v;
+    } else {
+      v *= 0.1;
+    }
+    sd[item.key()] = v;
+  }
+  for (const auto& item : net.module->named_buffers()) sd[item.key()] = item.value().clone();
+  return sd;
 }
 
 int64_t parameter_count(const torch::nn::Module& module) {

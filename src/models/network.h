@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/checkpoint.h"
 #include "models/adm_encoder.h"
 
 namespace egsde {
@@ -36,6 +37,12 @@ Network load_network(NetworkKind kind, const nlohmann::json& config, const std::
 // Section of a whole official profile that configures `kind` ("model" / "dse"), with
 // data.image_size merged in; `config` itself when it is not a whole profile.
 nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config);
+
+// Random weights for `kind` at `config`, seeded and reproducible (the same state-dict keys and
+// shapes as the official checkpoint): for smoke pipelines and benchmarks at the official
+// architectures when the released weights are not at hand. Not a trained network.
+StateDict random_state_dict(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
+                            uint64_t seed);
 
 int64_t parameter_count(const torch::nn::Module& module);
 

@@ -1,7 +1,9 @@
 #include "translate/sampling.h"
 
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <set>
 
 #include "core/error.h"
 #include "core/image_io.h"
@@ -139,7 +141,12 @@ torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int6
   for (const auto& path : paths) {
     std::string note;
     const auto rgb = read_image_rgb(path, &note);
-    if (!note.empty()) std::cerr << "egsde: warning: " << path.string() << ": " << note << "\n";
+    if (!note.empty()) {  // once per file and process (workers and repeats load it again)
+      static std::mutex mu;
+      static std::set<std::string> warned;
+      std::lock_guard<std::mutex> lock(mu);
+      if (warned.insert(path.string()).second) std::cerr << "egsde: warning: " << path.string() << ": " << note << "\n";
+    }
     auto x = source_tensor(rgb, image_size);
     if (x.size(1) != image_size || x.size(2) != image_size)
       throw Error("image " + path.string() + " is " + std::to_string(rgb.size(1)) + "x" + std::to_string(rgb.size(0)) +
