@@ -9,6 +9,7 @@ void register_eval(CLI::App& app);
 void register_translate(CLI::App& app);
 void register_run(CLI::App& app);
 void register_random_weights(CLI::App& app);
+void register_bench(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_translate(app);
   egsde::cli::register_run(app);
   egsde::cli::register_random_weights(app);
+  egsde::cli::register_bench(app);
   egsde::cli::register_version(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Times the OFFICIAL EGSDE reverse step (functions/denoising.egsde_sample, as runners/egsde.py
+calls it) on the CPU, with the networks of a profile and the same checkpoint files egsde uses,
+so scripts/bench.sh can print the ratio next to `egsde bench`.
+
+  scripts/bench_official.py OFFICIAL_CHECKOUT PROFILE.json --batch 1,4 --steps 5 --warmup 1 \
+      --threads 2 --json out.json
+
+The official code is imported from OFFICIAL_CHECKOUT (github.com/ML-GSAI/EGSDE); nothing of it
+is copied here. SDEdit in the official code is egsde_sample with ls = li = 0 (the energies are
+still computed, their gradients weighted by 0), which is what is timed as its step.
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+ap = argparse.ArgumentParser()
+ap.add_argument("official")
+ap.add_argument("profile")
+ap.add_argument("--batch", default="1,4")
+ap.add_argument("--steps", type=int, default=5)
+ap.add_argument("--warmup", type=int, default=1)
+ap.add_argument("--threads", type=int, default=os.cpu_count())
+ap.add_argument("--M", type=int, default=500)
+ap.add_argument("--json")
+opt = ap.parse_args()
+sys.path.insert(0, opt.official)
+torch.set_num_threads(opt.threads)
+
+from functions.denoising import egsde_sample  # noqa: E402
+from functions.resizer import Resizer  # noqa: E402
+from guided_diffusion.script_util import create_model, create_dse  # noqa: E402
+
+with open(opt.profile) as f:
+    prof = json.load(f)
+base = os.path.dirname(os.path.abspath(opt.profile))
+args, cfg = prof["args"], prof["config"]
+m, d, S = cfg["model"], cfg["dse"], cfg["data"]["image_size"]
+
+
+def path(p):
+    return p if os.path.isabs(p) else os.path.join(base, p)
+
+
+model = create_model(image_size=S, num_class=m["num_class"], num_channels=m["num_channels"],
+                     num_res_blocks=m["num_res_blocks"], learn_sigma=m["learn_sigma"], class_cond=m["class_cond"],
+                     attention_resolutions=m["attention_resolutions"], num_heads=m["num_heads"],
+                     num_head_channels=m["num_head_channels"], num_heads_upsample=m["num_heads_upsample"],
+                     use_scale_shift_norm=m["use_scale_shift_norm"], dropout=m["dropout"],
+                     resblock_updown=m["resblock_updown"], use_fp16=m["use_fp16"],
+                     use_new_attention_order=m["use_new_attention_order"])
+model.load_state_dict(torch.load(path(args["ckpt"]), map_location="cpu"))
+model = torch.nn.DataParallel(model).eval()  # as the runner wraps it (a no-op on the CPU)
+dse = create_dse(image_size=S, num_class=d["num_class"], classifier_use_fp16=d["classifier_use_fp16"],
+                 classifier_width=d["classifier_width"], classifier_depth=d["classifier_depth"],
+                 classifier_attention_resolutions=d["classifier_attention_resolutions"],
+                 classifier_use_scale_shift_norm=d["classifier_use_scale_shift_norm"],
+                 classifier_resblock_updown=d["classifier_resblock_updown"],
+                 classifier_pool=d["classifier_pool"], phase="test")
+dse.load_state_dict(torch.load(path(args["dsepath"]), map_location="cpu"))
+dse = torch.nn.DataParallel(dse).eval()
+
+T = cfg["diffusion"]["num_diffusion_timesteps"]
+betas = torch.linspace(cfg["diffusion"]["beta_start"], cfg["diffusion"]["beta_end"], T, dtype=torch.float64).float()
+alphas_cumprod = (1 - betas).cumprod(0)
+prev = torch.cat([torch.ones(1), alphas_cumprod[:-1]])
+logvar = (betas * (1 - prev) / (1 - alphas_cumprod)).clamp(min=1e-20).log()  # the runner's fixedsmall
+rows = []
+for b in [int(x) for x in opt.batch.split(",")]:
+    down_n = args["down_N"]
+    die = (Resizer((b, 3, S, S), 1 / down_n), Resizer((b, 3, S // down_n, S // down_n), down_n))
+    torch.manual_seed(0)
+    x0 = torch.rand(b, 3, S, S) * 2 - 1
+    e = torch.randn_like(x0)
+    for name, ls, li in (("egsde", args["ls"], args["li"]), ("sdedit", 0.0, 0.0)):
+        y = x0.clone()
+        times = []
+        i = opt.M - 1
+        for k in range(opt.warmup + opt.steps):
+            t = torch.ones(b) * i
+            xt = x0 * alphas_cumprod[i].sqrt() + e * (1.0 - alphas_cumprod[i]).sqrt()
+            start = time.perf_counter()
+            y = egsde_sample(y=y, dse=dse, ls=ls, die=die, li=li, t=t, model=model, logvar=logvar, betas=betas,
+                             xt=xt, s1=args["s1"], s2=args["s2"], model_name="ADM")
+            if k >= opt.warmup:
+                times.append(time.perf_counter() - start)
+            i -= 1
+        s = statistics.median(times)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        rows.append({"method": name, "batch": b, "seconds_per_step": s, "images_per_s_at_M": b / (s * opt.M),
+                     "M": opt.M, "peak_rss_mib": rss})
+        print(f"{name:8s}{b:<7d}{s:<10.4g}{b / (s * opt.M):<22.4g}{rss:.0f}", flush=True)
+out = {"rows": rows, "threads": opt.threads, "torch": torch.__version__, "python": platform.python_version(),
+       "official": opt.official, "profile": opt.profile, "steps_timed": opt.steps, "warmup": opt.warmup}
+if opt.json:
+    with open(opt.json + ".tmp", "w") as f:
+        json.dump(out, f, indent=1)
+    os.replace(opt.json + ".tmp", opt.json)
