@@ -10,6 +10,7 @@ void register_translate(CLI::App& app);
 void register_run(CLI::App& app);
 void register_random_weights(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_fmnist(CLI::App& app);
 void register_version(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_run(app);
   egsde::cli::register_random_weights(app);
   egsde::cli::register_bench(app);
+  egsde::cli::register_fmnist(app);
   egsde::cli::register_version(app);
   try {
     app.parse(argc, argv);
