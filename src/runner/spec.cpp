@@ -146,8 +146,9 @@ json strip_comments(const json& j) {
 
 json validate_profile(const json& profile_in, const std::string& where) {
   if (!profile_in.is_object()) throw Error(where + ": the profile must be an object {\"args\": ..., \"config\": ...}");
-  const json profile = strip_comments(profile_in);
-  check_keys(profile, {"args", "config"}, where, "the profile");
+  json profile = strip_comments(profile_in);
+  check_keys(profile, {"args", "config", "description"}, where, "the profile");
+  profile.erase("description");  // a note for people; not part of a run's config
   json args = require(profile, "args", where, "the profile");
   const json& config = require(profile, "config", where, "the profile");
   if (!args.is_object()) throw Error(where + ": profile 'args' must be an object (the official args.py names)");
