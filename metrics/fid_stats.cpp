@@ -3,12 +3,17 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "metrics/h5_stats.h"
 #include "metrics/npz.h"
 
 namespace egsde::metrics {
 namespace fs = std::filesystem;
 
-bool is_stats_file(const fs::path& path) { return path.extension() == ".npz"; }
+namespace {
+bool is_h5(const fs::path& p) { return p.extension() == ".h5" || p.extension() == ".hdf5"; }
+}  // namespace
+
+bool is_stats_file(const fs::path& path) { return path.extension() == ".npz" || is_h5(path); }
 
 Gaussian read_fid_stats_npz(const fs::path& path) {
   auto arrays = read_npz(path);
@@ -31,6 +36,18 @@ Gaussian read_fid_stats_npz(const fs::path& path) {
 
 void write_fid_stats_npz(const fs::path& path, const Gaussian& g) {
   write_npz(path, {{"mu", g.mu.to(torch::kFloat64).contiguous()}, {"sigma", g.sigma.to(torch::kFloat64).contiguous()}});
+}
+
+Gaussian read_fid_stats(const fs::path& path, FidStatsMeta* meta) {
+  if (is_h5(path)) return read_fid_stats_h5(path, meta);
+  if (path.extension() == ".npz") return read_fid_stats_npz(path);
+  throw Error("cannot read FID statistics from " + path.string() + ": expected a .npz or .h5 file");
+}
+
+void write_fid_stats(const fs::path& path, const Gaussian& g, const FidStatsMeta& meta) {
+  if (is_h5(path)) return write_fid_stats_h5(path, g, meta);
+  if (path.extension() == ".npz") return write_fid_stats_npz(path, g);
+  throw Error("cannot write FID statistics to " + path.string() + ": name it .npz (pytorch-fid) or .h5 (HDF5)");
 }
 
 }  // namespace egsde::metrics

@@ -76,7 +76,7 @@ void store_cached_stats(const fs::path& cache_dir, const std::string& key, const
 
 Gaussian statistics_of(const fs::path& source, const FeatureFn& net, const FeatureOptions& opt,
                        const fs::path& cache_dir, const std::string& weights_id) {
-  if (is_stats_file(source)) return read_fid_stats_npz(source);
+  if (is_stats_file(source)) return read_fid_stats(source);
   const auto files = list_images(source);
   if (files.empty()) throw Error("no images in " + source.string() + " (expected .png/.jpg files)");
   std::string key;

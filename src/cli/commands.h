@@ -12,5 +12,6 @@ void register_random_weights(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_fmnist(CLI::App& app);
 void register_version(CLI::App& app);
+void register_bench_metrics(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -11,6 +11,8 @@
 #include "core/json_io.h"
 #include "core/provenance.h"
 #include "metrics/fid_stats.h"
+#include "metrics/image_io.h"
+#include "metrics/kid.h"
 #include "metrics/pairwise.h"
 #include "metrics/stats_cache.h"
 #include "models/inception_fid.h"
@@ -23,22 +25,35 @@ using namespace egsde::metrics;
 struct FidArgs {
   std::string inception;
   std::string protocol;
-  std::string sqrtm = "eigh";
+  std::string sqrtm = "fast";
   std::string cache;
   int batch_size = 50;
+  bool kid = false;
+  KidOptions kid_opt;
 };
 
 void add_fid_options(CLI::App* cmd, FidArgs& a) {
   cmd->add_option("--inception", a.inception, "pt_inception-2015-12-05-6726825d.pth (pytorch-fid FID weights)");
   cmd->add_option("--protocol", a.protocol, "official-afhq | official-celeba | clean (default: from --task)");
-  cmd->add_option("--sqrtm", a.sqrtm, "eigh (fast, symmetric PSD) | reference (general eigenvalues)")
-      ->check(CLI::IsMember({"eigh", "reference"}));
+  cmd->add_option("--sqrtm", a.sqrtm,
+                  "fast (exact: N x N product of features, or pivoted Cholesky of the covariances; default) | "
+                  "reference (general eigenvalues, like scipy sqrtm; slow at 2048-d); eigh = fast")
+      ->check(CLI::IsMember({"fast", "eigh", "reference"}));
   cmd->add_option("--cache", a.cache, "folder caching reference statistics (.npz, keyed by files+protocol+weights)");
   cmd->add_option("--batch-size", a.batch_size, "images per Inception batch")->check(CLI::PositiveNumber);
 }
 
+void add_kid_options(CLI::App* cmd, FidArgs& a) {
+  cmd->add_flag("--kid", a.kid, "also report KID (unbiased MMD², cubic polynomial kernel; needs image folders)");
+  cmd->add_option("--kid-subsets", a.kid_opt.subsets, "KID: number of random subsets (default 100)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--kid-subset-size", a.kid_opt.subset_size, "KID: images per subset, capped at the set sizes (default 1000)")
+      ->check(CLI::Range(int64_t{2}, int64_t{1} << 40));
+  cmd->add_option("--kid-seed", a.kid_opt.seed, "KID: seed of the subset draws (default 0)");
+}
+
 SqrtmMethod sqrtm_of(const FidArgs& a) {
-  return a.sqrtm == "reference" ? SqrtmMethod::Reference : SqrtmMethod::SymmetricEigh;
+  return a.sqrtm == "reference" ? SqrtmMethod::Reference : SqrtmMethod::Factored;
 }
 
 // Feature network for FID, loaded lazily (not needed when both sides are .npz statistics).
@@ -57,13 +72,73 @@ struct LazyInception {
   std::string id() const { return weights.empty() ? "" : file_digest(weights); }
 };
 
-Gaussian stats_for(const std::string& path, LazyInception& inc, const FidArgs& a, FidProtocol protocol) {
+// One side of FID/KID: a statistics file (.npz/.h5) or an image folder. Folder features are kept
+// for the fast Fréchet path and KID; the cache (--cache) serves statistics only, so it is
+// consulted when no features are needed (no --kid).
+struct Side {
+  Gaussian g;
+  torch::Tensor features;  // [N, D], undefined for statistics files and cache hits
+  int64_t count = -1;
+};
+
+// The image files of a folder side (empty for a statistics file), checked before any feature
+// is computed so that a bad second argument fails fast.
+std::vector<fs::path> checked_files(const std::string& path, bool need_features) {
+  if (!fs::exists(path)) throw Error("no such folder or statistics file: " + path);
+  if (is_stats_file(path)) {
+    if (need_features) throw Error("--kid needs image folders, but " + path + " holds statistics only (mu, sigma)");
+    return {};
+  }
+  auto files = list_images(path);
+  if (files.empty()) throw Error("no images in " + path + " (expected .png/.jpg/... files directly in the folder)");
+  if (files.size() < 2) {
+    throw Error("FID needs at least 2 images, " + path + " has 1 (the covariance of one sample is undefined)");
+  }
+  return files;
+}
+
+Side side_for(const std::string& path, const std::vector<fs::path>& files, LazyInception& inc, const FidArgs& a,
+              FidProtocol protocol, bool need_features) {
+  if (files.empty()) return {read_fid_stats(path), {}, -1};
   FeatureOptions opt;
   opt.protocol = protocol;
   opt.batch_size = a.batch_size;
-  if (!fs::exists(path)) throw Error("no such folder or statistics file: " + path);
-  const bool cached = !a.cache.empty() && !is_stats_file(path);
-  return statistics_of(path, inc.fn(), opt, cached ? fs::path(a.cache) : fs::path(), cached ? inc.id() : "");
+  const int64_t n = static_cast<int64_t>(files.size());
+  const bool cached = !a.cache.empty();
+  if (cached && !need_features) return {statistics_of(path, inc.fn(), opt, a.cache, inc.id()), {}, n};
+  Side s;
+  s.features = image_features(files, inc.fn(), opt);
+  s.g = gaussian_statistics(s.features);
+  s.count = n;
+  if (cached) store_cached_stats(a.cache, stats_cache_key(files, protocol, inc.id()), s.g);
+  return s;
+}
+
+// Both sides of FID/KID, checked first.
+std::pair<Side, Side> sides_for(const std::string& x, const std::string& y, LazyInception& inc, const FidArgs& a,
+                                FidProtocol protocol) {
+  const auto fx = checked_files(x, a.kid), fy = checked_files(y, a.kid);
+  auto sx = side_for(x, fx, inc, a, protocol, a.kid);
+  return {std::move(sx), side_for(y, fy, inc, a, protocol, a.kid)};
+}
+
+// FID (and KID with --kid) between two sides into `out`: keys fid, fid_sqrtm, fid_eps_offset,
+// kid, kid_std, kid_subsets, kid_subset_size.
+void fid_and_kid(const Side& x, const Side& y, const FidArgs& a, nlohmann::json& out) {
+  const bool features = a.sqrtm != "reference" && x.features.defined() && y.features.defined();
+  const auto r = features ? frechet_distance_features(x.features, y.features)
+                          : frechet_distance(x.g.mu, x.g.sigma, y.g.mu, y.g.sigma, sqrtm_of(a));
+  out["fid"] = r.distance;
+  out["fid_sqrtm"] = to_string(r.method);
+  out["fid_eps_offset"] = r.used_offset;
+  if (a.kid) {
+    const auto k = kernel_inception_distance(x.features, y.features, a.kid_opt);
+    out["kid"] = k.mean;
+    out["kid_std"] = k.std;
+    out["kid_subsets"] = k.subsets;
+    out["kid_subset_size"] = k.subset_size;
+    out["kid_seed"] = a.kid_opt.seed;
+  }
 }
 
 std::string fmt(double v) {
@@ -103,13 +178,10 @@ void run_eval(const EvalArgs& a) {
   if (!a.no_fid) {
     if (a.target.empty()) throw Error("--target DIR|STATS.npz is required for FID (or pass --no-fid)");
     LazyInception inc{a.fid.inception};
-    const auto g1 = stats_for(a.translated, inc, a.fid, protocol);
-    const auto g2 = stats_for(a.target, inc, a.fid, protocol);
-    const auto r = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, sqrtm_of(a.fid));
-    out["fid"] = r.distance;
-    out["fid_sqrtm"] = to_string(r.method);
-    if (r.used_offset) out["fid_eps_offset"] = true;
+    const auto [x, y] = sides_for(a.translated, a.target, inc, a.fid, protocol);
+    fid_and_kid(x, y, a.fid, out);
   } else {
+    if (a.fid.kid) throw Error("--kid needs the Inception features: drop --no-fid");
     out["fid"] = nullptr;
   }
   out["l2"] = pw.mean.l2;
@@ -126,7 +198,7 @@ void run_eval(const EvalArgs& a) {
   out["warnings"] = pairing.warnings;
   out["provenance"] = provenance();
 
-  for (const char* k : {"fid", "l2", "mse", "psnr", "ssim", "ms_ssim"}) {
+  for (const char* k : {"fid", "kid", "l2", "mse", "psnr", "ssim", "ms_ssim"}) {
     if (out.contains(k) && !out[k].is_null()) std::cout << k << ": " << fmt(out[k].get<double>()) << "\n";
   }
   write_json_if(a.json, out);
@@ -154,27 +226,30 @@ struct FidCmdArgs {
 void run_fid(const FidCmdArgs& x) {
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
   LazyInception inc{x.fid.inception};
-  const auto g1 = stats_for(x.a, inc, x.fid, protocol);
-  const auto g2 = stats_for(x.b, inc, x.fid, protocol);
-  const auto r = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, sqrtm_of(x.fid));
-  std::cout << "fid: " << fmt(r.distance) << "\n";
-  write_json_if(x.json, {{"fid", r.distance},
-                         {"protocol", to_string(protocol)},
-                         {"fid_sqrtm", to_string(r.method)},
-                         {"fid_eps_offset", r.used_offset},
-                         {"a", x.a},
-                         {"b", x.b},
-                         {"dims", g1.mu.size(0)},
-                         {"provenance", provenance()}});
+  const auto [a, b] = sides_for(x.a, x.b, inc, x.fid, protocol);
+  nlohmann::json out;
+  fid_and_kid(a, b, x.fid, out);
+  std::cout << "fid: " << fmt(out["fid"].get<double>()) << "\n";
+  if (x.fid.kid) std::cout << "kid: " << fmt(out["kid"].get<double>()) << " (std " << fmt(out["kid_std"].get<double>()) << ")\n";
+  out["protocol"] = to_string(protocol);
+  out["a"] = x.a;
+  out["b"] = x.b;
+  out["dims"] = a.g.mu.size(0);
+  out["provenance"] = provenance();
+  write_json_if(x.json, out);
 }
 
 void run_fid_stats(const FidCmdArgs& x) {
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
   if (is_stats_file(x.dir)) throw Error(x.dir + " is already a statistics file; give a folder of images");
+  if (!is_stats_file(x.output)) {
+    throw Error("cannot write FID statistics to " + x.output + ": name it .npz (pytorch-fid) or .h5 (HDF5)");
+  }
   LazyInception inc{x.fid.inception};
-  const auto g = stats_for(x.dir, inc, x.fid, protocol);
-  write_fid_stats_npz(x.output, g);
-  std::cout << "wrote " << x.output << " (" << g.mu.size(0) << "-d, protocol " << to_string(protocol) << ")\n";
+  const auto s = side_for(x.dir, checked_files(x.dir, false), inc, x.fid, protocol, /*need_features=*/true);
+  write_fid_stats(x.output, s.g, {to_string(protocol), inc.id(), s.count});
+  std::cout << "wrote " << x.output << " (" << s.g.mu.size(0) << "-d, " << s.count << " images, protocol "
+            << to_string(protocol) << ")\n";
 }
 
 }  // namespace
@@ -186,26 +261,30 @@ void register_eval(CLI::App& app) {
       ->check(CLI::IsMember({"cat2dog", "wild2dog", "male2female", "custom"}));
   cmd->add_option("--translated", args->translated, "folder of translated images")->required();
   cmd->add_option("--source", args->source, "folder of source images (same names, any extension)")->required();
-  cmd->add_option("--target", args->target, "target-domain folder or FID statistics .npz");
-  cmd->add_option("--json", args->json, "write the results as JSON (keys fid, l2, mse, psnr, ssim, ...)");
+  cmd->add_option("--target", args->target, "target-domain folder or FID statistics (.npz or .h5)");
+  cmd->add_option("--json", args->json, "write the results as JSON (keys fid, l2, mse, psnr, ssim; kid, kid_std with --kid)");
   cmd->add_option("--per-image", args->per_image, "write per-image l2/mse/psnr/ssim as CSV");
   cmd->add_flag("--ms-ssim", args->ms_ssim, "also report MS-SSIM (official calculate_msssim)");
   cmd->add_flag("--no-fid", args->no_fid, "skip FID (no Inception weights needed)");
   add_fid_options(cmd, args->fid);
+  add_kid_options(cmd, args->fid);
   cmd->callback([args] { run_eval(*args); });
 
   auto fargs = std::make_shared<FidCmdArgs>();
-  auto* fid = app.add_subcommand("fid", "FID between two image folders or .npz statistics (any dimension)");
-  fid->add_option("A", fargs->a, "folder or .npz (mu, sigma)")->required();
-  fid->add_option("B", fargs->b, "folder or .npz (mu, sigma)")->required();
-  fid->add_option("--json", fargs->json, "write the result as JSON");
+  auto* fid = app.add_subcommand("fid", "FID (and KID) between two image folders or statistics files (any dimension)");
+  fid->add_option("A", fargs->a, "folder, or statistics .npz / .h5 (mu, sigma)")->required();
+  fid->add_option("B", fargs->b, "folder, or statistics .npz / .h5 (mu, sigma)")->required();
+  fid->add_option("--json", fargs->json, "write the result as JSON (keys fid, fid_sqrtm; kid, kid_std with --kid)");
   add_fid_options(fid, fargs->fid);
+  add_kid_options(fid, fargs->fid);
   fid->callback([fargs] { run_fid(*fargs); });
 
   auto sargs = std::make_shared<FidCmdArgs>();
-  auto* stats = app.add_subcommand("fid-stats", "FID statistics of an image folder as a pytorch-fid .npz");
+  auto* stats = app.add_subcommand("fid-stats", "FID statistics of an image folder as pytorch-fid .npz or HDF5 .h5");
   stats->add_option("DIR", sargs->dir, "folder of images")->required();
-  stats->add_option("-o,--output", sargs->output, "output .npz")->required();
+  stats->add_option("-o,--output", sargs->output,
+                    "output: X.npz (mu, sigma; pytorch-fid) or X.h5 (mu, sigma + attributes protocol, weights, count)")
+      ->required();
   add_fid_options(stats, sargs->fid);
   stats->callback([sargs] { run_fid_stats(*sargs); });
 }

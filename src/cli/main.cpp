@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_bench(app);
   egsde::cli::register_fmnist(app);
   egsde::cli::register_version(app);
+  egsde::cli::register_bench_metrics(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

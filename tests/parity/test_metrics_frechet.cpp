@@ -44,7 +44,7 @@ TEST(FrechetParity, MatchesOfficialScipyFid) {
     ASSERT_LT(rel(fb.sum().item<double>(), c["checksum_b"]), 1e-9) << name << ": generator mismatch";
     const auto ga = gaussian_statistics(fa), gb = gaussian_statistics(fb);
     const double official = c["fid"];
-    for (auto method : {SqrtmMethod::Reference, SqrtmMethod::SymmetricEigh}) {
+    for (auto method : {SqrtmMethod::Reference, SqrtmMethod::Factored}) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto r = frechet_distance(ga.mu, ga.sigma, gb.mu, gb.sigma, method);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -68,19 +68,46 @@ TEST(FrechetMetrics, StatisticsLikeNumpy) {
 TEST(FrechetMetrics, IdenticalStatisticsGiveZero) {
   torch::manual_seed(0);
   const auto g = gaussian_statistics(torch::randn({300, 32}, torch::kFloat64));
-  for (auto m : {SqrtmMethod::Reference, SqrtmMethod::SymmetricEigh}) {
+  for (auto m : {SqrtmMethod::Reference, SqrtmMethod::Factored}) {
     EXPECT_NEAR(frechet_distance(g.mu, g.sigma, g.mu, g.sigma, m).distance, 0.0, 1e-9);
   }
 }
 
 TEST(FrechetMetrics, SingularCovariancesAgreeBetweenMethods) {
-  // N < D: both covariances singular, as for 500 images and 2048-d features.
-  torch::manual_seed(1);
-  const auto a = gaussian_statistics(torch::randn({20, 64}, torch::kFloat64));
-  const auto b = gaussian_statistics(torch::randn({30, 64}, torch::kFloat64) * 1.3);
-  const auto r = frechet_distance(a.mu, a.sigma, b.mu, b.sigma, SqrtmMethod::Reference);
-  const auto s = frechet_distance(a.mu, a.sigma, b.mu, b.sigma, SqrtmMethod::SymmetricEigh);
-  EXPECT_LT(rel(s.distance, r.distance), 1e-6);
+  // N < D: both covariances singular, as for 500 images and 2048-d features. Factored (pivoted
+  // Cholesky) and Features (N x N product) must agree with Reference (general eigenvalues).
+  struct Case {
+    int64_t d, n1, n2;
+  };
+  for (const auto c : {Case{64, 20, 30}, Case{256, 100, 120}, Case{256, 300, 40}, Case{96, 200, 250}}) {
+    auto g = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(c.d + c.n1));
+    const auto mix = torch::randn({c.d, c.d}, g, torch::kFloat64) / std::sqrt(static_cast<double>(c.d));
+    const auto fa = torch::relu(torch::matmul(torch::randn({c.n1, c.d}, g, torch::kFloat64), mix));
+    const auto fb = torch::relu(torch::matmul(torch::randn({c.n2, c.d}, g, torch::kFloat64), mix) * 1.3 + 0.1);
+    const auto a = gaussian_statistics(fa), b = gaussian_statistics(fb);
+    const auto r = frechet_distance(a.mu, a.sigma, b.mu, b.sigma, SqrtmMethod::Reference);
+    const auto f = frechet_distance(a.mu, a.sigma, b.mu, b.sigma, SqrtmMethod::Factored);
+    const auto x = frechet_distance_features(fa, fb);
+    const std::string name = std::to_string(c.d) + "d_" + std::to_string(c.n1) + "x" + std::to_string(c.n2);
+    RecordProperty("rel_factored_vs_reference_" + name, (std::ostringstream() << rel(f.distance, r.distance)).str());
+    RecordProperty("rel_features_vs_reference_" + name, (std::ostringstream() << rel(x.distance, r.distance)).str());
+    EXPECT_EQ(f.method, SqrtmMethod::Factored) << name;
+    EXPECT_EQ(x.method, c.n1 > c.d && c.n2 > c.d ? SqrtmMethod::Factored : SqrtmMethod::Features) << name;
+    EXPECT_LT(rel(f.distance, r.distance), 1e-6) << name << ": " << f.distance << " vs " << r.distance;
+    EXPECT_LT(rel(x.distance, r.distance), 1e-6) << name << ": " << x.distance << " vs " << r.distance;
+    EXPECT_LT(rel(x.distance, f.distance), 1e-9) << name;
+    EXPECT_FALSE(f.used_offset);
+  }
+}
+
+TEST(FrechetMetrics, FactoredHandlesRankZeroAndIndefinite) {
+  const auto mu = torch::zeros({4}, torch::kFloat64);
+  const auto zero = torch::zeros({4, 4}, torch::kFloat64);
+  EXPECT_NEAR(frechet_distance(mu, zero, mu, torch::eye(4, torch::kFloat64)).distance, 4.0, 1e-12);
+  // [[0,1],[1,0]] block: zero diagonal but indefinite -> Reference -> the official imaginary check
+  auto s = torch::zeros({4, 4}, torch::kFloat64);
+  s[0][1] = s[1][0] = 1.0;
+  EXPECT_THROW(frechet_distance(mu, s, mu, torch::eye(4, torch::kFloat64)), Error);
 }
 
 TEST(FrechetMetrics, OneImageIsAnError) {
@@ -95,7 +122,7 @@ TEST(FrechetMetrics, MismatchedDimensionsAreAnError) {
 TEST(FrechetMetrics, ImaginaryComponentIsAnError) {
   // sigma1 = -I is no covariance: sqrt(S1 S2) = i·I, imaginary part 1 > 1e-3.
   const auto mu = torch::zeros({3}, torch::kFloat64);
-  for (auto m : {SqrtmMethod::Reference, SqrtmMethod::SymmetricEigh}) {
+  for (auto m : {SqrtmMethod::Reference, SqrtmMethod::Factored}) {
     try {
       frechet_distance(mu, -torch::eye(3, torch::kFloat64), mu, torch::eye(3, torch::kFloat64), m);
       FAIL() << "expected an imaginary-component error";
