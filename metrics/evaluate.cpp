@@ -42,7 +42,7 @@ std::string InceptionFeatures::weights_id() const {
   return impl_->weights.empty() ? "" : file_digest(impl_->weights);
 }
 
-nlohmann::json evaluate_folders(const EvalRequest& r, InceptionFeatures& inception) {
+EvalResult evaluate_folders(const EvalRequest& r, InceptionFeatures& inception) {
   const auto pairing = pair_images(r.translated, r.source);
   const auto pw = pairwise_metrics(pairing);
   FeatureOptions opt;
@@ -54,7 +54,9 @@ nlohmann::json evaluate_folders(const EvalRequest& r, InceptionFeatures& incepti
   const auto g1 = statistics_of(r.translated, inception.fn(), opt);
   const auto g2 = statistics_of(r.target, inception.fn(), opt, r.cache, id);
   const auto fid = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, r.sqrtm);
-  return {{"fid", fid.distance},
+  EvalResult out;
+  out.per_image = pw.per_image;
+  out.scores = {{"fid", fid.distance},
           {"l2", pw.mean.l2},
           {"mse", pw.mean.mse},
           {"psnr", pw.mean.psnr},
@@ -64,6 +66,7 @@ nlohmann::json evaluate_folders(const EvalRequest& r, InceptionFeatures& incepti
           {"fid_eps_offset", fid.used_offset},
           {"n_images", pairing.translated.size()},
           {"warnings", pw.warnings}};
+  return out;
 }
 
 }  // namespace egsde::metrics

@@ -9,6 +9,7 @@
 
 #include "metrics/fid.h"
 #include "metrics/frechet.h"
+#include "metrics/pairwise.h"
 #include "metrics/protocol.h"
 
 namespace egsde::metrics {
@@ -34,7 +35,11 @@ struct EvalRequest {
   SqrtmMethod sqrtm = SqrtmMethod::Factored;  // exact for covariances; fast for N << D
 };
 
-// {"fid", "l2", "mse", "psnr", "ssim", "protocol", "n_images", "warnings", "fid_sqrtm"}.
-nlohmann::json evaluate_folders(const EvalRequest& request, InceptionFeatures& inception);
+struct EvalResult {
+  // {"fid", "l2", "mse", "psnr", "ssim", "protocol", "n_images", "warnings", "fid_sqrtm"}
+  nlohmann::json scores;
+  std::vector<PerImageScores> per_image;  // sorted by translated name
+};
+EvalResult evaluate_folders(const EvalRequest& request, InceptionFeatures& inception);
 
 }  // namespace egsde::metrics

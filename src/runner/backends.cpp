@@ -1,6 +1,7 @@
 #include "runner/backends.h"
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "runner/records.h"
 #include "core/profile.h"
 #include "metrics/evaluate.h"
+#include "metrics/h5_util.h"
 #include "translate/sampling.h"
 
 namespace egsde::runner {
@@ -91,6 +93,40 @@ class SamplerTranslator : public Translator {
   std::unique_ptr<Sampling> sampling_;
 };
 
+// OUT/<run>/per_image.h5: one row per translated image, sorted by name.
+void write_per_image_records(const fs::path& file, const Run& run, const std::vector<metrics::PerImageScores>& rows,
+                             const std::map<std::string, nlohmann::json>& items) {
+  std::vector<std::string> names;
+  std::vector<double> l2, mse, psnr, ssim, seconds;
+  std::vector<int64_t> noise_seed;
+  for (const auto& row : rows) {
+    const std::string name = row.translated.filename().string();
+    names.push_back(name);
+    l2.push_back(row.scores.l2);
+    mse.push_back(row.scores.mse);
+    psnr.push_back(row.scores.psnr);
+    ssim.push_back(row.scores.ssim);
+    const auto it = items.find(name);
+    const nlohmann::json rec = it == items.end() ? nlohmann::json::object() : it->second;
+    // the FNV seed is a uint64; stored bit for bit in an int64 column
+    noise_seed.push_back(static_cast<int64_t>(rec.value("noise_seed", uint64_t{0})));
+    seconds.push_back(rec.value("seconds", std::nan("")));
+  }
+  auto col = [](const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); };
+  metrics::h5::write_atomic(file, [&](hid_t f) {
+    metrics::h5::write_strings(f, "image", names);
+    metrics::h5::write_f64(f, "l2", col(l2));
+    metrics::h5::write_f64(f, "mse", col(mse));
+    metrics::h5::write_f64(f, "psnr", col(psnr));
+    metrics::h5::write_f64(f, "ssim", col(ssim));
+    metrics::h5::write_i64(f, "noise_seed", noise_seed);
+    metrics::h5::write_f64(f, "seconds", col(seconds));
+    metrics::h5::write_string_attr(f, "run_id", run.id);
+    metrics::h5::write_string_attr(f, "label", run.label);
+    metrics::h5::write_i64_attr(f, "seed", run.seed);
+  });
+}
+
 }  // namespace
 
 TranslatorFactory sampler_translator_factory() {
@@ -100,7 +136,8 @@ TranslatorFactory sampler_translator_factory() {
 Evaluator metrics_evaluator() {
   // One Inception per weights file for the whole session; target statistics cached on disk.
   auto nets = std::make_shared<std::map<fs::path, std::shared_ptr<metrics::InceptionFeatures>>>();
-  return [nets](const Run&, const Evaluation& ev, const fs::path& translated) {
+  return [nets](const Run& run, const Evaluation& ev, const fs::path& translated,
+                const std::map<std::string, nlohmann::json>& items, const fs::path& per_image_file) {
     auto& net = (*nets)[ev.inception];
     if (!net) net = std::make_shared<metrics::InceptionFeatures>(ev.inception);
     metrics::EvalRequest r;
@@ -111,7 +148,9 @@ Evaluator metrics_evaluator() {
                  : ev.protocol == FidProtocol::Clean        ? metrics::FidProtocol::Clean
                                                             : metrics::FidProtocol::OfficialAfhq;
     r.cache = translated.parent_path().parent_path() / ".fid-cache";
-    return metrics::evaluate_folders(r, *net);
+    const auto result = metrics::evaluate_folders(r, *net);
+    write_per_image_records(per_image_file, run, result.per_image, items);
+    return result.scores;
   };
 }
 
@@ -134,7 +173,10 @@ std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator,
     }
     if (!quiet) std::cerr << "egsde run: evaluating " << pr.run.id << " (" << pr.run.label << ")\n";
     const auto start = std::chrono::steady_clock::now();
-    nlohmann::json m = evaluator(pr.run, ev, store.images_dir(pr.run.id));
+    std::map<std::string, nlohmann::json> items;
+    for (const auto& rec : store.done_records(pr.run.id)) items[rec.value("image", "")] = rec;
+    nlohmann::json m =
+        evaluator(pr.run, ev, store.images_dir(pr.run.id), items, store.run_dir(pr.run.id) / "per_image.h5");
     m["run_id"] = pr.run.id;
     m["label"] = pr.run.label;
     m["images"] = pr.image_count;

@@ -3,6 +3,7 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -30,9 +31,13 @@ class Translator {
 using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker& worker)>;
 
 // Evaluates a finished run: FID/L2/MSE/PSNR/SSIM of `translated` against the evaluation's
-// source and target; returns {"fid", "l2", "mse", "psnr", "ssim", ...}.
+// source and target; returns {"fid", "l2", "mse", "psnr", "ssim", ...} and, when it can, writes
+// the per-image scores joined with `item_records` (image → its completion record: seed,
+// seconds) to `per_image_file` (HDF5).
 using Evaluator = std::function<nlohmann::json(const Run& run, const Evaluation& evaluation,
-                                               const std::filesystem::path& translated)>;
+                                               const std::filesystem::path& translated,
+                                               const std::map<std::string, nlohmann::json>& item_records,
+                                               const std::filesystem::path& per_image_file)>;
 
 // The real sampler (per-sample noise only: rng 'official' is refused with a clear error) and
 // the real metrics (target statistics cached under OUT/.fid-cache).
@@ -40,7 +45,8 @@ TranslatorFactory sampler_translator_factory();
 Evaluator metrics_evaluator();
 
 // Evaluates every run of the plan whose items are all finished and which has no metrics.json
-// yet, writing OUT/<run_id>/metrics.json atomically. Returns the number evaluated.
+// yet, writing OUT/<run_id>/per_image.h5 (image, l2, mse, psnr, ssim, noise_seed, seconds) and
+// then OUT/<run_id>/metrics.json, atomically. Returns the number evaluated.
 std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator, bool quiet);
 
 // Adapts a TranslatorFactory to the work queue (one Translator per worker, runs looked up by

@@ -13,6 +13,8 @@
 #include "core/json_io.h"
 #include "models/inception_fid.h"
 
+#include <hdf5.h>
+
 using namespace egsde;
 namespace fs = std::filesystem;
 
@@ -86,6 +88,19 @@ TEST_F(RunTranslate, ImagesEqualTranslateAndDoNotDependOnWorkers) {
     for (const char* k : {"fid", "l2", "mse", "psnr", "ssim"}) EXPECT_TRUE(m.at(k).is_number()) << id << " " << k;
     EXPECT_EQ(m.at("images"), 3);
     EXPECT_FALSE(fs::exists(two / id / "metrics.json")) << "--no-eval";
+    // per-image records: 3 rows of l2 whose mean is the run's l2
+    const auto h5 = one / id / "per_image.h5";
+    ASSERT_GT(H5Fis_hdf5(h5.c_str()), 0) << h5;
+    const hid_t f = H5Fopen(h5.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t ds = H5Dopen2(f, "l2", H5P_DEFAULT);
+    double l2[3] = {0, 0, 0};
+    const hid_t space = H5Dget_space(ds);
+    EXPECT_EQ(H5Sget_simple_extent_npoints(space), 3);
+    H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, l2);
+    EXPECT_NEAR((l2[0] + l2[1] + l2[2]) / 3, m.at("l2").get<double>(), 1e-12);
+    H5Sclose(space);
+    H5Dclose(ds);
+    H5Fclose(f);
   }
 
   // The egsde run equals `egsde translate` of its resolved profile with the same seed/respacing.
