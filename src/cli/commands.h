@@ -9,5 +9,6 @@ void register_eval(CLI::App& app);
 void register_translate(CLI::App& app);
 void register_run(CLI::App& app);
 void register_version(CLI::App& app);
+void register_table(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_translate(app);
   egsde::cli::register_run(app);
   egsde::cli::register_version(app);
+  egsde::cli::register_table(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
