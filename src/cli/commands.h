@@ -10,5 +10,6 @@ void register_translate(CLI::App& app);
 void register_run(CLI::App& app);
 void register_version(CLI::App& app);
 void register_table(CLI::App& app);
+void register_check(CLI::App& app);
 
 }  // namespace egsde::cli
