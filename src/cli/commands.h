@@ -11,5 +11,6 @@ void register_run(CLI::App& app);
 void register_version(CLI::App& app);
 void register_table(CLI::App& app);
 void register_check(CLI::App& app);
+void register_merge(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_version(app);
   egsde::cli::register_table(app);
   egsde::cli::register_check(app);
+  egsde::cli::register_merge(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
