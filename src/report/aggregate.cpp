@@ -69,7 +69,8 @@ std::string grid_text(const json& grid) {
   return out;
 }
 
-std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_dir, const std::string& run_id) {
+std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_dir, const std::string& run_id,
+                                                          std::string* protocol) {
   const fs::path file = run_dir / "metrics.json";
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return std::nullopt;
@@ -79,6 +80,7 @@ std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_di
   if (j.contains("run_id") && j["run_id"].is_string() && j["run_id"].get<std::string>() != run_id)
     throw Error(file.string() + " belongs to run " + j["run_id"].get<std::string>() + ", not " + run_id +
                 "; it was copied into the wrong directory: delete it and rerun the evaluation");
+  if (protocol) *protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
   std::map<std::string, double> out;
   for (const auto& [key, value] : j.items()) {
     if (key == "run_id" || key == "images" || key.empty() || key[0] == '_') continue;
@@ -126,7 +128,7 @@ namespace {
 
 void load_results(RunResult& r, const fs::path& root) {
   const fs::path dir = root / r.id;
-  if (auto m = read_metrics(dir, r.id)) {
+  if (auto m = read_metrics(dir, r.id, &r.protocol)) {
     r.has_metrics = true;
     r.metrics = std::move(*m);
   }
@@ -220,6 +222,7 @@ Aggregate aggregate(const std::vector<RunResult>& runs) {
   for (const auto& r : runs) {
     ++agg.runs;
     if (r.has_metrics) ++agg.runs_with_metrics;
+    if (r.has_metrics && !r.protocol.empty()) agg.protocols.insert(r.protocol);
     agg.devices.insert(r.devices.begin(), r.devices.end());
     for (const auto& [k, v] : r.metrics)
       if (std::find(core_metrics().begin(), core_metrics().end(), k) == core_metrics().end()) extras.insert(k);

@@ -44,6 +44,7 @@ struct RunResult {
   bool has_metrics = false;                         // metrics.json found
   std::map<std::string, double> metrics;            // its numeric entries
   std::set<std::string> devices;                    // from the run records' sessions
+  std::string protocol;                             // metrics.json "protocol" ("" = not given)
 };
 
 // The value each grid key has in the resolved profile: a method that fixes a key (sdedit fixes
@@ -54,7 +55,8 @@ std::string grid_text(const nlohmann::json& grid);
 
 // The numeric entries of OUT/<id>/metrics.json; nullopt when the file does not exist. Throws
 // egsde::Error when it is unreadable or names another run.
-std::optional<std::map<std::string, double>> read_metrics(const std::filesystem::path& run_dir, const std::string& run_id);
+std::optional<std::map<std::string, double>> read_metrics(const std::filesystem::path& run_dir, const std::string& run_id,
+                                                          std::string* protocol = nullptr);
 // Devices listed in the sessions of run.json / run.shard-*.json under run_dir.
 std::set<std::string> read_devices(const std::filesystem::path& run_dir);
 
@@ -93,6 +95,7 @@ struct Aggregate {
   std::size_t runs = 0;
   std::size_t runs_with_metrics = 0;
   std::set<std::string> devices;
+  std::set<std::string> protocols;   // FID protocols the metrics were computed with (one, normally)
 };
 
 Aggregate aggregate(const std::vector<RunResult>& runs);

@@ -80,7 +80,11 @@ ReportResult write_report(const ReportOptions& o) {
                   {"date", runner::utc_now()},
                   {"versions", "egsde " + prov.value("egsde", "?") + ", libtorch " + prov.value("libtorch", "?") +
                                    ", opencv " + prov.value("opencv", "?")},
-                  {"devices", join(t.agg.devices)}};
+                  {"devices", join(t.agg.devices)},
+                  {"protocol", t.agg.protocols.empty() ? std::string("not recorded")
+                                                       : join(t.agg.protocols) + (t.agg.protocols.size() > 1
+                                                                                      ? " (MIXED: runs were evaluated differently)"
+                                                                                      : "")}};
 
   fs::create_directories(out, ec);
   if (ec) throw Error("cannot create " + out.string() + ": " + ec.message() + "; choose a writable --output");

@@ -70,6 +70,7 @@ TEST(TableCli, WritesTablesPlotAndSamples) {
   EXPECT_NE(md.find("| EGSDE | args.ls=0 | 2/2 | 50.50 \u00b1 0.71 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| SDEdit | args.ls=0 (spec) | 1/2 | 54.00 (1 missing) |"), std::string::npos) << md;
   EXPECT_NE(md.find("- devices: `cuda:0`"), std::string::npos) << md;
+  EXPECT_NE(md.find("- protocol: `clean`"), std::string::npos) << md;
   EXPECT_NE(md.find("- spec file: `" + spec_path() + "`"), std::string::npos) << md;
   EXPECT_NE(md.find("- command: `"), std::string::npos) << md;
   const std::string svg = slurp(dir / "res" / "tradeoff.svg");
