@@ -9,6 +9,17 @@
 namespace egsde::report {
 namespace fs = std::filesystem;
 
+namespace {
+
+// Font scale (at most 0.5) at which `text` fits in a cell with a small margin.
+double fit_scale(const std::string& text, int cell) {
+  int base = 0;
+  const int width = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.5, 1, &base).width;
+  return width + 6 <= cell ? 0.5 : std::max(0.25, 0.5 * (cell - 6) / width);
+}
+
+}  // namespace
+
 std::size_t write_sample_grid(const SampleGrid& grid, const fs::path& file) {
   if (grid.names.empty() || grid.columns.empty())
     throw Error("no sample images for " + file.string() + "; the runs have no source images");
@@ -20,10 +31,11 @@ std::size_t write_sample_grid(const SampleGrid& grid, const fs::path& file) {
 
   for (int c = 0; c < cols; ++c) {
     const std::string& title = grid.columns[static_cast<std::size_t>(c)].title;
+    const double scale = fit_scale(title, cell);
     int base = 0;
-    const cv::Size size = cv::getTextSize(title, cv::FONT_HERSHEY_SIMPLEX, 0.5, 1, &base);
+    const cv::Size size = cv::getTextSize(title, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &base);
     const int x = gap + c * (cell + gap) + std::max(0, (cell - size.width) / 2);
-    cv::putText(mat, title, cv::Point(x, header - 7), cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+    cv::putText(mat, title, cv::Point(x, header - 7), cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   }
   std::size_t missing = 0;
   for (int r = 0; r < rows; ++r) {
@@ -42,7 +54,7 @@ std::size_t write_sample_grid(const SampleGrid& grid, const fs::path& file) {
       if (!tile.defined()) {
         ++missing;
         canvas.index({torch::indexing::Slice(y, y + cell), torch::indexing::Slice(x, x + cell)}).fill_(200);
-        cv::putText(mat, "missing", cv::Point(x + 6, y + cell / 2), cv::FONT_HERSHEY_SIMPLEX, 0.45,
+        cv::putText(mat, "missing", cv::Point(x + 3, y + cell / 2), cv::FONT_HERSHEY_SIMPLEX, fit_scale("missing", cell),
                     cv::Scalar(90, 90, 90), 1, cv::LINE_AA);
         continue;
       }
