@@ -13,5 +13,8 @@ void register_bench(CLI::App& app);
 void register_fmnist(CLI::App& app);
 void register_version(CLI::App& app);
 void register_bench_metrics(CLI::App& app);
+void register_table(CLI::App& app);
+void register_check(CLI::App& app);
+void register_merge(CLI::App& app);
 
 }  // namespace egsde::cli

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   egsde::cli::register_fmnist(app);
   egsde::cli::register_version(app);
   egsde::cli::register_bench_metrics(app);
+  egsde::cli::register_table(app);
+  egsde::cli::register_check(app);
+  egsde::cli::register_merge(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,53 @@
+// `egsde table SPEC`: the spec's runs (their metrics.json) aggregated over repeats into
+// table.md / table.csv / table.tex beside the paper's values, tradeoff.svg and samples.png.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "cli/commands.h"
+#include "report/report.h"
+
+namespace egsde::cli {
+namespace {
+
+// The command line as given (for the provenance block); /proc/self/cmdline on Linux.
+std::string command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string out;
+  for (char c : raw) out += c == '\0' ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out.empty() ? "egsde table" : out;
+}
+
+}  // namespace
+
+void register_table(CLI::App& app) {
+  auto o = std::make_shared<report::ReportOptions>();
+  auto spec = std::make_shared<std::string>();
+  auto runs = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto reference = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("table", "Aggregate a spec's evaluated runs into tables (md, csv, tex), a trade-off plot and a sample grid");
+  cmd->add_option("spec", *spec, "Experiment spec (experiments/*.json)")->required();
+  cmd->add_option("--runs", *runs, "Output root of `egsde run` (default runs/<spec name>)");
+  cmd->add_option("--output", *output, "Where the tables go (default results/<spec name>)");
+  cmd->add_option("--reference", *reference, "Paper values (default: reference.json beside the spec, if any)");
+  cmd->add_flag("--no-reference", o->no_reference, "Show no paper values");
+  cmd->add_option("--samples", o->samples, "Rows of samples.png (first K source images; 0 = none)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--cell", o->cell, "Cell size of samples.png in pixels")->check(CLI::Range(16, 1024))->capture_default_str();
+  cmd->add_flag("--overwrite", o->overwrite, "Replace existing tables in --output");
+  cmd->callback([=] {
+    o->spec = *spec;
+    o->runs = *runs;
+    o->output = *output;
+    o->reference = *reference;
+    o->command = command_line();
+    const report::ReportResult r = report::write_report(*o);
+    for (const auto& f : r.written) std::cout << "wrote " << f.string() << "\n";
+    for (const auto& n : r.notes) std::cout << "note: " << n << "\n";
+  });
+}
+
+}  // namespace egsde::cli

@@ -1,0 +1,300 @@
+#include "report/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/json_io.h"
+#include "runner/expand.h"
+
+namespace egsde::report {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+MetricInfo metric_info(const std::string& name) {
+  static const std::map<std::string, MetricInfo> kKnown = {
+      {"fid", {"fid", "FID", Better::Lower, 2}},       {"kid", {"kid", "KID", Better::Lower, 4}},
+      {"fd", {"fd", "FD", Better::Lower, 2}},          {"l2", {"l2", "L2", Better::Lower, 2}},
+      {"mse", {"mse", "MSE", Better::Lower, 4}},       {"psnr", {"psnr", "PSNR", Better::Higher, 2}},
+      {"ssim", {"ssim", "SSIM", Better::Higher, 3}},   {"ms_ssim", {"ms_ssim", "MS-SSIM", Better::Higher, 3}},
+      {"accuracy", {"accuracy", "Acc.", Better::Higher, 3}}};
+  const auto it = kKnown.find(name);
+  if (it != kKnown.end()) return it->second;
+  return {name, name, Better::Lower, 4};
+}
+
+const std::vector<std::string>& core_metrics() {
+  static const std::vector<std::string> kCore = {"fid", "l2", "mse", "psnr", "ssim"};
+  return kCore;
+}
+
+std::string method_title(runner::Method m) {
+  switch (m) {
+    case runner::Method::Egsde: return "EGSDE";
+    case runner::Method::EgsdeDagger: return "EGSDE\u2020";
+    case runner::Method::Sdedit: return "SDEdit";
+    case runner::Method::Ilvr: return "ILVR";
+  }
+  return "?";
+}
+
+json effective_grid(const json& grid_point, const json& profile) {
+  json out = json::object();
+  for (const auto& [key, value] : grid_point.items()) {
+    const json* node = &profile;
+    std::size_t start = 0;
+    bool found = true;
+    while (found) {
+      const std::size_t dot = key.find('.', start);
+      const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (!node->is_object() || !node->contains(part)) found = false;
+      else node = &(*node)[part];
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    json v = found ? *node : value;
+    // 500 and 500.0 are the same grid point.
+    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::abs(v.get<double>()) < 1e15)
+      v = static_cast<int64_t>(v.get<double>());
+    out[key] = v;
+  }
+  return out;
+}
+
+std::string grid_text(const json& grid) {
+  std::string out;
+  for (const auto& [key, value] : grid.items())
+    out += (out.empty() ? "" : " ") + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+  return out;
+}
+
+std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_dir, const std::string& run_id,
+                                                          std::string* protocol) {
+  const fs::path file = run_dir / "metrics.json";
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  const json j = read_json_file(file);
+  if (!j.is_object())
+    throw Error(file.string() + " is not a JSON object; rerun the evaluation of run " + run_id);
+  if (j.contains("run_id") && j["run_id"].is_string() && j["run_id"].get<std::string>() != run_id)
+    throw Error(file.string() + " belongs to run " + j["run_id"].get<std::string>() + ", not " + run_id +
+                "; it was copied into the wrong directory: delete it and rerun the evaluation");
+  if (protocol) *protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
+  std::map<std::string, double> out;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "run_id" || key == "images" || key.empty() || key[0] == '_') continue;
+    if (value.is_number() && std::isfinite(value.get<double>())) out[key] = value.get<double>();
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<fs::path> run_record_files(const fs::path& run_dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) return files;
+  if (fs::is_regular_file(run_dir / "run.json", ec)) files.push_back(run_dir / "run.json");
+  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("run.shard-", 0) == 0 && e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin() + (files.empty() || files[0].filename() != "run.json" ? 0 : 1), files.end());
+  return files;
+}
+
+}  // namespace
+
+std::set<std::string> read_devices(const fs::path& run_dir) {
+  std::set<std::string> out;
+  for (const auto& file : run_record_files(run_dir)) {
+    json j;
+    try {
+      j = read_json_file(file);
+    } catch (const Error&) {
+      continue;  // a damaged record loses its devices, not the table
+    }
+    if (!j.contains("sessions") || !j["sessions"].is_array()) continue;
+    for (const auto& s : j["sessions"])
+      if (s.is_object() && s.contains("devices") && s["devices"].is_array())
+        for (const auto& d : s["devices"])
+          if (d.is_string()) out.insert(d.get<std::string>());
+  }
+  return out;
+}
+
+namespace {
+
+void load_results(RunResult& r, const fs::path& root) {
+  const fs::path dir = root / r.id;
+  if (auto m = read_metrics(dir, r.id, &r.protocol)) {
+    r.has_metrics = true;
+    r.metrics = std::move(*m);
+  }
+  r.devices = read_devices(dir);
+}
+
+}  // namespace
+
+std::vector<RunResult> runs_from_spec(const runner::Spec& spec, const fs::path& root) {
+  std::vector<RunResult> out;
+  for (const auto& run : runner::expand(spec).runs) {
+    RunResult r;
+    r.id = run.id;
+    r.label = run.label;
+    r.method = run.method;
+    r.repeat = run.repeat;
+    r.grid = effective_grid(run.grid_point, run.profile);
+    // The spec's own setting: the profile (with the method applied) at the grid keys.
+    json base = spec.profile;
+    runner::apply_method(base, run.method);
+    r.is_default = effective_grid(run.grid_point, base) == r.grid;
+    load_results(r, root);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<RunResult> runs_from_dir(const fs::path& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec))
+    throw Error("runs directory " + root.string() + " does not exist; pass the --output of `egsde run`");
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(root, ec))
+    if (e.is_directory(ec)) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  std::vector<RunResult> out;
+  for (const auto& dir : dirs) {
+    const auto files = run_record_files(dir);
+    if (files.empty()) continue;
+    const json j = read_json_file(files.front());
+    const std::string where = files.front().string();
+    RunResult r;
+    try {
+      if (!j.is_object() || !j.contains("id") || !j.contains("method")) throw std::invalid_argument("no id/method");
+      r.id = j["id"].get<std::string>();
+      r.label = j.value("label", r.id);
+      r.method = runner::parse_method(j["method"].get<std::string>(), where);
+      r.repeat = j.value("repeat", int64_t{0});
+      const json grid = j.contains("grid") && j["grid"].is_object() ? j["grid"] : json::object();
+      const json profile = j.contains("config") && j["config"].is_object() && j["config"].contains("profile")
+                               ? j["config"]["profile"] : json::object();
+      r.grid = effective_grid(grid, profile);
+      r.is_default = grid.empty();
+    } catch (const std::exception& e) {
+      if (dynamic_cast<const Error*>(&e)) throw;
+      throw Error(where + " is not a run record (" + e.what() + "); remove it or rerun `egsde run`");
+    }
+    load_results(r, root);
+    out.push_back(std::move(r));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const RunResult& a, const RunResult& b) {
+    if (a.method != b.method) return a.method < b.method;
+    if (a.grid != b.grid) return a.grid < b.grid;
+    return a.repeat < b.repeat;
+  });
+  return out;
+}
+
+Stat summarize(const std::vector<double>& values, std::size_t expected) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  Stat s;
+  s.n = values.size();
+  s.missing = expected > s.n ? expected - s.n : 0;
+  s.mean = kNaN;
+  s.std = kNaN;
+  if (s.n == 0) return s;
+  double sum = 0;
+  for (double v : values) sum += v;
+  s.mean = sum / static_cast<double>(s.n);
+  if (s.n < 2) return s;
+  double ss = 0;
+  for (double v : values) ss += (v - s.mean) * (v - s.mean);
+  s.std = std::sqrt(ss / static_cast<double>(s.n - 1));
+  return s;
+}
+
+Aggregate aggregate(const std::vector<RunResult>& runs) {
+  Aggregate agg;
+  std::set<std::string> extras;
+  std::vector<std::vector<const RunResult*>> members;
+  for (const auto& r : runs) {
+    ++agg.runs;
+    if (r.has_metrics) ++agg.runs_with_metrics;
+    if (r.has_metrics && !r.protocol.empty()) agg.protocols.insert(r.protocol);
+    agg.devices.insert(r.devices.begin(), r.devices.end());
+    for (const auto& [k, v] : r.metrics)
+      if (std::find(core_metrics().begin(), core_metrics().end(), k) == core_metrics().end()) extras.insert(k);
+    auto it = std::find_if(agg.groups.begin(), agg.groups.end(),
+                           [&](const Group& g) { return g.method == r.method && g.grid == r.grid; });
+    if (it == agg.groups.end()) {
+      Group g;
+      g.method = r.method;
+      g.grid = r.grid;
+      agg.groups.push_back(std::move(g));
+      members.emplace_back();
+      it = agg.groups.end() - 1;
+    }
+    const auto gi = static_cast<std::size_t>(it - agg.groups.begin());
+    it->is_default = it->is_default || r.is_default;
+    it->run_ids.push_back(r.id);
+    if (r.has_metrics) ++it->with_metrics;
+    members[gi].push_back(&r);
+  }
+  agg.metrics = core_metrics();
+  agg.metrics.insert(agg.metrics.end(), extras.begin(), extras.end());
+  for (std::size_t gi = 0; gi < agg.groups.size(); ++gi) {
+    for (const auto& metric : agg.metrics) {
+      std::vector<double> values;
+      for (const RunResult* r : members[gi]) {
+        const auto v = r->metrics.find(metric);
+        if (v != r->metrics.end()) values.push_back(v->second);
+      }
+      agg.groups[gi].stats[metric] = summarize(values, members[gi].size());
+    }
+  }
+  return agg;
+}
+
+PaperReference PaperReference::read(const fs::path& file) {
+  PaperReference ref;
+  ref.json_ = read_json_file(file);
+  ref.file_ = file;
+  if (!ref.json_.is_object())
+    throw Error(file.string() + " is not a reference file (expected {task: {\"methods\": {method: {metric: "
+                "{\"mean\", \"std\"}}}}}); see experiments/paper/reference.json");
+  return ref;
+}
+
+std::optional<Reference> PaperReference::find(const std::string& task, runner::Method method,
+                                              const std::string& metric) const {
+  if (!json_.is_object() || !json_.contains(task)) return std::nullopt;
+  const json& t = json_[task];
+  if (!t.is_object() || !t.contains("methods") || !t["methods"].is_object()) return std::nullopt;
+  const std::string m = runner::to_string(method);
+  if (!t["methods"].contains(m)) return std::nullopt;
+  const json& mj = t["methods"][m];
+  if (!mj.is_object() || !mj.contains(metric)) return std::nullopt;
+  const json& v = mj[metric];
+  Reference r;
+  if (v.is_number()) {
+    r.mean = v.get<double>();
+    return r;
+  }
+  if (!v.is_object() || !v.contains("mean") || !v["mean"].is_number()) return std::nullopt;
+  r.mean = v["mean"].get<double>();
+  if (v.contains("std") && v["std"].is_number()) r.std = v["std"].get<double>();
+  return r;
+}
+
+void attach_reference(Aggregate& agg, const PaperReference& ref, const std::string& task) {
+  if (ref.empty()) return;
+  for (auto& g : agg.groups) {
+    if (!g.is_default) continue;
+    for (const auto& metric : agg.metrics)
+      if (auto r = ref.find(task, g.method, metric)) g.paper[metric] = *r;
+  }
+}
+
+}  // namespace egsde::report

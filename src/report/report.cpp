@@ -1,0 +1,126 @@
+#include "report/report.h"
+
+#include <algorithm>
+
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "core/provenance.h"
+#include "report/sample_grid.h"
+#include "report/svg_plot.h"
+#include "runner/plan.h"
+#include "runner/records.h"
+#include "runner/spec.h"
+
+namespace egsde::report {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string join(const std::set<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "unknown (no run records)" : out;
+}
+
+// Repeat 0 of each method's default grid point (the first grid point when the spec's own
+// setting is not on the grid), in the paper's column order.
+std::vector<const RunResult*> sample_runs(const std::vector<RunResult>& runs) {
+  std::vector<const RunResult*> out;
+  for (const runner::Method m : {runner::Method::Sdedit, runner::Method::Ilvr, runner::Method::Egsde,
+                                 runner::Method::EgsdeDagger}) {
+    const RunResult* pick = nullptr;
+    for (const auto& r : runs)
+      if (r.method == m && r.repeat == 0 && (!pick || (r.is_default && !pick->is_default))) pick = &r;
+    if (pick) out.push_back(pick);
+  }
+  return out;
+}
+
+}  // namespace
+
+ReportResult write_report(const ReportOptions& o) {
+  const runner::Spec spec = runner::read_spec(o.spec);
+  const fs::path runs_root = o.runs.empty() ? fs::path("runs") / spec.name : o.runs;
+  const fs::path out = o.output.empty() ? fs::path("results") / spec.name : o.output;
+  std::error_code ec;
+  if (!fs::is_directory(runs_root, ec))
+    throw Error("runs directory " + runs_root.string() + " does not exist; pass --runs (the --output of `egsde run " +
+                o.spec.string() + "`)");
+
+  const fs::path files[] = {out / "table.md", out / "table.csv", out / "table.tex", out / "tradeoff.svg",
+                            out / "samples.png"};
+  if (!o.overwrite)
+    for (const auto& f : files)
+      if (fs::exists(f, ec))
+        throw Error(f.string() + " already exists; pass --overwrite to replace the tables, or --output another directory");
+
+  ReportResult result;
+  const std::vector<RunResult> runs = runs_from_spec(spec, runs_root);
+  Table& t = result.table;
+  t.agg = aggregate(runs);
+  t.title = "egsde results: " + spec.name;
+
+  fs::path reference = o.reference;
+  if (reference.empty() && !o.no_reference && fs::is_regular_file(o.spec.parent_path() / "reference.json", ec))
+    reference = o.spec.parent_path() / "reference.json";
+  const std::string task = spec.evaluation ? runner::to_string(spec.evaluation->task) : spec.name;
+  if (!reference.empty() && !o.no_reference) {
+    attach_reference(t.agg, PaperReference::read(reference), task);
+    t.reference = reference.string() + " (" + task + ")";
+  }
+
+  const nlohmann::json prov = provenance();
+  t.provenance = {{"spec", spec.name},
+                  {"spec file", o.spec.string()},
+                  {"runs", runs_root.string() + " (" + std::to_string(t.agg.runs_with_metrics) + " of " +
+                               std::to_string(t.agg.runs) + " runs with metrics.json)"},
+                  {"reference", t.reference.empty() ? "none" : t.reference},
+                  {"commit", prov.value("commit", "unknown")},
+                  {"command", o.command},
+                  {"date", runner::utc_now()},
+                  {"versions", "egsde " + prov.value("egsde", "?") + ", libtorch " + prov.value("libtorch", "?") +
+                                   ", opencv " + prov.value("opencv", "?")},
+                  {"devices", join(t.agg.devices)},
+                  {"protocol", t.agg.protocols.empty() ? std::string("not recorded")
+                                                       : join(t.agg.protocols) + (t.agg.protocols.size() > 1
+                                                                                      ? " (MIXED: runs were evaluated differently)"
+                                                                                      : "")}};
+
+  fs::create_directories(out, ec);
+  if (ec) throw Error("cannot create " + out.string() + ": " + ec.message() + "; choose a writable --output");
+  write_file_atomic(files[0], render_markdown(t));
+  write_file_atomic(files[1], render_csv(t));
+  write_file_atomic(files[2], render_tex(t));
+  write_file_atomic(files[3], tradeoff_svg(t.agg, spec.name));
+  result.written.assign(files, files + 4);
+
+  if (o.samples > 0) {
+    const nlohmann::json& testdata = spec.profile["args"]["testdata_path"];
+    const fs::path source =
+        testdata.is_string() ? (spec.profile_dir / testdata.get<std::string>()).lexically_normal() : fs::path();
+    const runner::ImageList list = runner::list_images(source);
+    if (!list.found || list.names.empty()) {
+      result.notes.push_back("samples.png not written: source folder " + source.string() + " has no images");
+    } else {
+      SampleGrid grid;
+      grid.cell = o.cell;
+      grid.names.assign(list.names.begin(),
+                        list.names.begin() + std::min<std::size_t>(list.names.size(), static_cast<std::size_t>(o.samples)));
+      grid.columns.push_back({"source", source});
+      for (const RunResult* r : sample_runs(runs))
+        grid.columns.push_back({r->method == runner::Method::EgsdeDagger ? "EGSDE-dagger" : method_title(r->method),
+                                runs_root / r->id / "images"});
+      const std::size_t missing = write_sample_grid(grid, files[4]);
+      result.written.push_back(files[4]);
+      if (missing)
+        result.notes.push_back("samples.png: " + std::to_string(missing) + " cells have no image yet (grey)");
+    }
+  }
+  const std::size_t without = t.agg.runs - t.agg.runs_with_metrics;
+  if (without)
+    result.notes.push_back(std::to_string(without) + " of " + std::to_string(t.agg.runs) +
+                           " runs have no metrics.json (shown as \u2014); run and evaluate them first");
+  return result;
+}
+
+}  // namespace egsde::report

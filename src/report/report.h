@@ -1,0 +1,32 @@
+// `egsde table`: the spec's runs under an output root → DIR/table.{md,csv,tex}, tradeoff.svg
+// and samples.png, every file written atomically.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "report/table_writers.h"
+
+namespace egsde::report {
+
+struct ReportOptions {
+  std::filesystem::path spec;
+  std::filesystem::path runs;       // default runs/<spec name>
+  std::filesystem::path output;     // default results/<spec name>
+  std::filesystem::path reference;  // default: reference.json beside the spec, when it exists
+  bool no_reference = false;
+  int samples = 4;                  // sample grid rows (0: no samples.png)
+  int cell = 128;                   // sample grid cell size
+  bool overwrite = false;
+  std::string command;              // the command line, for the provenance block
+};
+
+struct ReportResult {
+  Table table;
+  std::vector<std::filesystem::path> written;
+  std::vector<std::string> notes;   // what could not be produced, and why
+};
+
+ReportResult write_report(const ReportOptions& options);
+
+}  // namespace egsde::report
