@@ -55,8 +55,12 @@ case "$task" in
     mkdir -p build/smoke
     [[ -s build/smoke/inception.pth ]] ||
       "$EGSDE" random-weights --network inception --seed 7 -o build/smoke/inception.pth > /dev/null
-    rm -rf runs/smoke
-    "$EGSDE" run experiments/smoke/smoke.json --output runs/smoke --quiet "$@"
+    out="${SMOKE_OUT:-runs/smoke}"
+    rm -rf "$out"
+    "$EGSDE" run experiments/smoke/smoke.json --output "$out" --quiet "$@"
+    "$EGSDE" table experiments/smoke/smoke.json --runs "$out" --output "$out/table" --no-reference --overwrite
+    # the regression check CI runs: exit 1 with a table of what moved beyond tolerance
+    "$EGSDE" check "$out/table" --baseline results/baselines/smoke.json
     exit 0
     ;;
   *) echo "reproduce: unknown task '$task' (cat2dog, wild2dog, male2female, smoke)" >&2; exit 2 ;;
@@ -66,3 +70,4 @@ if (( missing )); then
   exit 1
 fi
 "$EGSDE" run "experiments/paper/$task.json" --output "runs/$task" --resume "$@"
+"$EGSDE" table "experiments/paper/$task.json" --runs "runs/$task" --output "results/$task" --overwrite

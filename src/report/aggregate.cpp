@@ -83,7 +83,9 @@ std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_di
   if (protocol) *protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
   std::map<std::string, double> out;
   for (const auto& [key, value] : j.items()) {
-    if (key == "run_id" || key == "images" || key.empty() || key[0] == '_') continue;
+    // bookkeeping, not metrics (written by the runner's evaluation)
+    if (key == "run_id" || key == "images" || key == "n_images" || key == "seconds" || key.empty() || key[0] == '_')
+      continue;
     if (value.is_number() && std::isfinite(value.get<double>())) out[key] = value.get<double>();
   }
   return out;

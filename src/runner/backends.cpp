@@ -13,7 +13,7 @@
 #include "runner/records.h"
 #include "core/profile.h"
 #include "metrics/evaluate.h"
-#include "metrics/h5_util.h"
+#include "metrics/per_image_h5.h"
 #include "translate/sampling.h"
 
 namespace egsde::runner {
@@ -93,38 +93,20 @@ class SamplerTranslator : public Translator {
   std::unique_ptr<Sampling> sampling_;
 };
 
-// OUT/<run>/per_image.h5: one row per translated image, sorted by name.
+// OUT/<run>/per_image.h5: one row per translated image (sorted by name), joined with the
+// item records (noise seed, seconds).
 void write_per_image_records(const fs::path& file, const Run& run, const std::vector<metrics::PerImageScores>& rows,
                              const std::map<std::string, nlohmann::json>& items) {
-  std::vector<std::string> names;
-  std::vector<double> l2, mse, psnr, ssim, seconds;
   std::vector<int64_t> noise_seed;
+  std::vector<double> seconds;
   for (const auto& row : rows) {
-    const std::string name = row.translated.filename().string();
-    names.push_back(name);
-    l2.push_back(row.scores.l2);
-    mse.push_back(row.scores.mse);
-    psnr.push_back(row.scores.psnr);
-    ssim.push_back(row.scores.ssim);
-    const auto it = items.find(name);
+    const auto it = items.find(row.translated.filename().string());
     const nlohmann::json rec = it == items.end() ? nlohmann::json::object() : it->second;
-    // the FNV seed is a uint64; stored bit for bit in an int64 column
-    noise_seed.push_back(static_cast<int64_t>(rec.value("noise_seed", uint64_t{0})));
+    noise_seed.push_back(static_cast<int64_t>(rec.value("noise_seed", uint64_t{0})));  // uint64 bits
     seconds.push_back(rec.value("seconds", std::nan("")));
   }
-  auto col = [](const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64); };
-  metrics::h5::write_atomic(file, [&](hid_t f) {
-    metrics::h5::write_strings(f, "image", names);
-    metrics::h5::write_f64(f, "l2", col(l2));
-    metrics::h5::write_f64(f, "mse", col(mse));
-    metrics::h5::write_f64(f, "psnr", col(psnr));
-    metrics::h5::write_f64(f, "ssim", col(ssim));
-    metrics::h5::write_i64(f, "noise_seed", noise_seed);
-    metrics::h5::write_f64(f, "seconds", col(seconds));
-    metrics::h5::write_string_attr(f, "run_id", run.id);
-    metrics::h5::write_string_attr(f, "label", run.label);
-    metrics::h5::write_i64_attr(f, "seed", run.seed);
-  });
+  metrics::write_per_image_h5(file, rows, noise_seed, seconds,
+                              {{"run_id", run.id}, {"label", run.label}, {"seed", std::to_string(run.seed)}});
 }
 
 }  // namespace
