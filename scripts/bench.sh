@@ -6,6 +6,7 @@
 #   scripts/bench.sh /path/to/EGSDE-checkout [--threads N] [--batch 1,4] [--steps 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+all_args="${*:2}"
 official="${1:?usage: scripts/bench.sh /path/to/ML-GSAI/EGSDE checkout [--threads N] [--batch 1,4] [--steps 5]}"
 shift
 threads=$(nproc); batch=1,4; steps=5
@@ -33,6 +34,6 @@ PY
 OMP_NUM_THREADS=$threads "$EGSDE" bench --profile $work/profile.json --batch $batch --steps $steps --json $work/egsde.json
 OMP_NUM_THREADS=$threads scripts/bench_official.py "$official" $work/profile.json --batch $batch --steps $steps \
   --threads "$threads" --json $work/official.json
-/usr/bin/python3 scripts/bench_report.py $work/egsde.json $work/official.json "$*" > results/bench/README.md.tmp
+/usr/bin/python3 scripts/bench_report.py $work/egsde.json $work/official.json "$all_args" > results/bench/README.md.tmp
 mv results/bench/README.md.tmp results/bench/README.md
 cat results/bench/README.md

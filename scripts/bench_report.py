@@ -33,6 +33,7 @@ print(f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}; com
 print(f"- machine: {cpu}, {theirs['threads']} threads for both (OMP_NUM_THREADS / torch.set_num_threads); no GPU")
 print(f"- egsde {p.get('egsde')} with LibTorch {p.get('libtorch')} (Debian), OpenCV {p.get('opencv')}")
 print(f"- official: Python {theirs['python']}, torch {theirs['torch']} (Debian python3-torch)")
-print(f"- command: `scripts/bench.sh OFFICIAL {sys.argv[3] if len(sys.argv) > 3 else ''}`".replace(" `", "`"))
+args = sys.argv[3].strip() if len(sys.argv) > 3 else ""
+print(f"- command: `scripts/bench.sh OFFICIAL{' ' + args if args else ''}` (OFFICIAL = a checkout of ML-GSAI/EGSDE)")
 print(f"- steps timed: {ours['steps_timed']} after {ours['warmup']} warm-up")
 print("\nGPU figures: no GPU was lent to this task; none are reported.")
