@@ -14,22 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using adm::JsonField;
 
-template <typename E>
-E parse_enum(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
-  std::vector<std::string> valid;
-  for (const auto& [n, e] : names) {
-    if (n == s) return e;
-    valid.push_back(n);
-  }
-  throw Error(what + " '" + s + "' is not supported; did you mean '" + nearest(s, valid) + "'?");
-}
-
-template <typename E>
-std::string enum_name(E e, const std::vector<std::pair<std::string, E>>& names) {
-  for (const auto& [n, v] : names)
-    if (v == e) return n;
-  return "?";
-}
 
 const std::vector<std::pair<std::string, DiffusionModel>> kModels = {{"ADM", DiffusionModel::Adm},
                                                                      {"DDPM", DiffusionModel::Ddpm}};
@@ -115,25 +99,25 @@ ScheduleConfig parse_schedule(const nlohmann::json& config, const std::string& w
   require(d, what + ".diffusion", {"beta_schedule", "beta_start", "beta_end", "num_diffusion_timesteps"});
   adm::read_json_fields(
       d, what + ".diffusion",
-      {string_as("beta_schedule", [&](const std::string& v) { s.beta_schedule = parse_enum(v, kBetas, "beta_schedule"); }),
+      {string_as("beta_schedule", [&](const std::string& v) { s.beta_schedule = parse_named(v, kBetas, "beta_schedule"); }),
        adm::number_field("beta_start", s.beta_start), adm::number_field("beta_end", s.beta_end),
        adm::int_field("num_diffusion_timesteps", s.num_diffusion_timesteps)});
   const auto& m = config["model"];
   if (!m.contains("var_type")) throw Error(what + ".model: required key 'var_type' is missing");
   if (!m["var_type"].is_string()) throw Error(what + ".model: key 'var_type' must be a string");
-  s.var_type = parse_enum(m["var_type"].get<std::string>(), kVarTypes, what + ".model.var_type");
+  s.var_type = parse_named(m["var_type"].get<std::string>(), kVarTypes, what + ".model.var_type");
   if (s.num_diffusion_timesteps < 1) throw Error(what + ".diffusion: num_diffusion_timesteps must be positive");
   return s;
 }
 
 }  // namespace
 
-DiffusionModel parse_diffusion_model(const std::string& s) { return parse_enum(s, kModels, "diffusionmodel"); }
-RealismScore parse_realism_score(const std::string& s) { return parse_enum(s, kS1, "s1"); }
-FaithfulScore parse_faithful_score(const std::string& s) { return parse_enum(s, kS2, "s2"); }
-std::string to_string(DiffusionModel m) { return enum_name(m, kModels); }
-std::string to_string(RealismScore s) { return enum_name(s, kS1); }
-std::string to_string(FaithfulScore s) { return enum_name(s, kS2); }
+DiffusionModel parse_diffusion_model(const std::string& s) { return parse_named(s, kModels, "diffusionmodel"); }
+RealismScore parse_realism_score(const std::string& s) { return parse_named(s, kS1, "s1"); }
+FaithfulScore parse_faithful_score(const std::string& s) { return parse_named(s, kS2, "s2"); }
+std::string to_string(DiffusionModel m) { return name_of(m, kModels); }
+std::string to_string(RealismScore s) { return name_of(s, kS1); }
+std::string to_string(FaithfulScore s) { return name_of(s, kS2); }
 
 Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const std::string& what) {
   if (!j.is_object()) throw Error(what + ": expected a JSON object with \"args\" and \"config\"");

@@ -1,7 +1,10 @@
 // "Did you mean ...?" for unknown names (config keys, subcommands, options).
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/error.h"
 
 namespace egsde {
 
@@ -11,5 +14,25 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // The entry of `valid` closest to `key` by edit_distance (first one on ties); "" when
 // `valid` is empty.
 std::string nearest(const std::string& key, const std::vector<std::string>& valid);
+
+// Enums at the CLI/config edge: the value named `s` in `names`, else an egsde::Error
+// "unknown <what> 's'; did you mean '<nearest>'?".
+template <typename E>
+E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
+  std::vector<std::string> valid;
+  for (const auto& [n, e] : names) {
+    if (n == s) return e;
+    valid.push_back(n);
+  }
+  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
+}
+
+// The name of `e` in `names` ("?" if absent).
+template <typename E>
+std::string name_of(E e, const std::vector<std::pair<std::string, E>>& names) {
+  for (const auto& [n, v] : names)
+    if (v == e) return n;
+  return "?";
+}
 
 }  // namespace egsde

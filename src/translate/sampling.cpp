@@ -19,21 +19,6 @@
 namespace egsde {
 namespace {
 
-template <typename E>
-E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
-  std::vector<std::string> valid;
-  for (const auto& [n, e] : names) {
-    if (n == s) return e;
-    valid.push_back(n);
-  }
-  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
-}
-template <typename E>
-std::string name_of(E e, const std::vector<std::pair<std::string, E>>& names) {
-  for (const auto& [n, v] : names)
-    if (v == e) return n;
-  return "?";
-}
 const std::vector<std::pair<std::string, Method>> kMethods = {
     {"egsde", Method::Egsde}, {"sdedit", Method::Sdedit}, {"ilvr", Method::Ilvr}};
 const std::vector<std::pair<std::string, RngProtocol>> kRng = {{"official", RngProtocol::Official},

@@ -19,15 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-template <typename E>
-E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
-  std::vector<std::string> valid;
-  for (const auto& [n, e] : names) {
-    if (n == s) return e;
-    valid.push_back(n);
-  }
-  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
-}
 const std::vector<std::pair<std::string, OutputFormat>> kFormats = {
     {"same", OutputFormat::Same}, {"png", OutputFormat::Png}, {"jpg", OutputFormat::Jpg}};
 
@@ -85,11 +76,7 @@ nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t 
 }  // namespace
 
 OutputFormat parse_output_format(const std::string& s) { return parse_named(s, kFormats, "format"); }
-std::string to_string(OutputFormat f) {
-  for (const auto& [n, v] : kFormats)
-    if (v == f) return n;
-  return "?";
-}
+std::string to_string(OutputFormat f) { return name_of(f, kFormats); }
 
 std::string output_name(const std::string& source_name, OutputFormat format) {
   if (format == OutputFormat::Same) return source_name;
