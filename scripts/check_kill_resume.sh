@@ -8,7 +8,7 @@ EGSDE="${EGSDE:-build/egsde}"
 work="${WORK:-build/kill-resume}"
 rm -rf "$work"; mkdir -p "$work" build/smoke
 [[ -s build/smoke/inception.pth ]] ||
-  "$EGSDE" random-weights --network inception --seed 7 -o build/smoke/inception.pth > /dev/null
+  "$EGSDE" random-weights --network inception --seed 7 --overwrite -o build/smoke/inception.pth > /dev/null
 spec=experiments/smoke/sweep_ls.json
 
 table() {  # output root -> table.csv without its provenance lines

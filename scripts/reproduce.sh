@@ -54,7 +54,7 @@ case "$task" in
   smoke)
     mkdir -p build/smoke
     [[ -s build/smoke/inception.pth ]] ||
-      "$EGSDE" random-weights --network inception --seed 7 -o build/smoke/inception.pth > /dev/null
+      "$EGSDE" random-weights --network inception --seed 7 --overwrite -o build/smoke/inception.pth > /dev/null
     out="${SMOKE_OUT:-runs/smoke}"
     rm -rf "$out"
     "$EGSDE" run experiments/smoke/smoke.json --output "$out" --quiet "$@"
