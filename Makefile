@@ -9,7 +9,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE ?= 5G
 
-.PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo clean \
+.PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo demo-train clean \
         reproduce-cat2dog reproduce-wild2dog reproduce-male2female reproduce-smoke
 
 all: build
@@ -40,9 +40,14 @@ fixtures: deps-dev
 	@test -n "$(OFFICIAL)" || { echo "make fixtures: set OFFICIAL=/path/to/a checkout of github.com/ML-GSAI/EGSDE"; exit 1; }
 	scripts/make_fixtures.sh "$(OFFICIAL)"
 
+# The embedded Fashion-MNIST demo (issue 7): committed C++-trained weights, no downloads.
 demo: build
-	@echo "make demo: the Fashion-MNIST demo is not implemented yet (issue 7); the build is ready in $(BUILD_DIR)/"
-	@exit 1
+	BUILD_DIR=$(BUILD_DIR) scripts/demo.sh full $(RUN_ARGS)
+
+# Retrain the demo's three networks (score, DSE, classifier) into experiments/demo/weights/.
+# DEMO_TRAIN_OVERWRITE=1 replaces committed weights; an interrupted run resumes.
+demo-train: build
+	scripts/demo_train.sh $(BUILD_DIR)
 
 # The paper's tables (needs the data and released weights; says what is missing otherwise).
 # RUN_ARGS passes options to egsde run, e.g. RUN_ARGS="--devices cuda:0,cuda:1".

@@ -29,7 +29,7 @@ FeatureFn InceptionFeatures::fn() {
       std::lock_guard<std::mutex> lock(impl->mu);
       if (!impl->net) {
         if (impl->weights.empty())
-          throw Error("FID of an image folder needs the Inception weights (pt_inception-2015-12-05-6726825d.pth)");
+          throw Error("FID of an image folder needs the Inception weights: give --inception W.pth (pt_inception-2015-12-05-6726825d.pth)");
         impl->net = load_inception_fid(impl->weights);
       }
     }
@@ -42,7 +42,7 @@ std::string InceptionFeatures::weights_id() const {
   return impl_->weights.empty() ? "" : file_digest(impl_->weights);
 }
 
-EvalResult evaluate_folders(const EvalRequest& r, InceptionFeatures& inception) {
+EvalResult evaluate_folders(const EvalRequest& r, FeatureNetwork& inception) {
   const auto pairing = pair_images(r.translated, r.source);
   const auto pw = pairwise_metrics(pairing);
   FeatureOptions opt;
@@ -56,7 +56,7 @@ EvalResult evaluate_folders(const EvalRequest& r, InceptionFeatures& inception) 
   const auto fid = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, r.sqrtm);
   EvalResult out;
   out.per_image = pw.per_image;
-  out.scores = {{"fid", fid.distance},
+  out.scores = {{inception.distance_key(), fid.distance},
           {"l2", pw.mean.l2},
           {"mse", pw.mean.mse},
           {"psnr", pw.mean.psnr},
@@ -66,6 +66,12 @@ EvalResult evaluate_folders(const EvalRequest& r, InceptionFeatures& inception) 
           {"fid_eps_offset", fid.used_offset},
           {"n_images", pairing.translated.size()},
           {"warnings", pw.warnings}};
+  if (r.target_class >= 0) {
+    const FeatureFn logits = inception.logits_fn();
+    if (!logits) throw Error("target-class accuracy needs a classifier feature network (not the FID Inception)");
+    const auto predicted = image_features(pairing.translated, logits, opt).argmax(1);
+    out.scores["accuracy"] = predicted.eq(r.target_class).to(torch::kFloat64).mean().item<double>();
+  }
   return out;
 }
 

@@ -16,5 +16,10 @@ void register_bench_metrics(CLI::App& app);
 void register_table(CLI::App& app);
 void register_check(CLI::App& app);
 void register_merge(CLI::App& app);
+void register_train(CLI::App& app);  // train-score, train-dse, train-features
+
+// The egsde command line as invoked (for provenance records); set once by main.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
 
 }  // namespace egsde::cli

@@ -15,7 +15,7 @@
 #include "metrics/kid.h"
 #include "metrics/pairwise.h"
 #include "metrics/stats_cache.h"
-#include "models/inception_fid.h"
+#include "metrics/evaluate.h"
 
 namespace egsde::cli {
 namespace {
@@ -56,22 +56,6 @@ SqrtmMethod sqrtm_of(const FidArgs& a) {
   return a.sqrtm == "reference" ? SqrtmMethod::Reference : SqrtmMethod::Factored;
 }
 
-// Feature network for FID, loaded lazily (not needed when both sides are .npz statistics).
-struct LazyInception {
-  std::string weights;
-  InceptionFid net{nullptr};
-  FeatureFn fn() {
-    return [this](const torch::Tensor& x) {
-      if (!net) {
-        if (weights.empty()) throw Error("--inception W.pth is required to compute FID statistics of an image folder");
-        net = load_inception_fid(weights);
-      }
-      return net->forward(x);
-    };
-  }
-  std::string id() const { return weights.empty() ? "" : file_digest(weights); }
-};
-
 // One side of FID/KID: a statistics file (.npz/.h5) or an image folder. Folder features are kept
 // for the fast Fréchet path and KID; the cache (--cache) serves statistics only, so it is
 // consulted when no features are needed (no --kid).
@@ -97,7 +81,7 @@ std::vector<fs::path> checked_files(const std::string& path, bool need_features)
   return files;
 }
 
-Side side_for(const std::string& path, const std::vector<fs::path>& files, LazyInception& inc, const FidArgs& a,
+Side side_for(const std::string& path, const std::vector<fs::path>& files, InceptionFeatures& inc, const FidArgs& a,
               FidProtocol protocol, bool need_features) {
   if (files.empty()) return {read_fid_stats(path), {}, -1};
   FeatureOptions opt;
@@ -105,17 +89,17 @@ Side side_for(const std::string& path, const std::vector<fs::path>& files, LazyI
   opt.batch_size = a.batch_size;
   const int64_t n = static_cast<int64_t>(files.size());
   const bool cached = !a.cache.empty();
-  if (cached && !need_features) return {statistics_of(path, inc.fn(), opt, a.cache, inc.id()), {}, n};
+  if (cached && !need_features) return {statistics_of(path, inc.fn(), opt, a.cache, inc.weights_id()), {}, n};
   Side s;
   s.features = image_features(files, inc.fn(), opt);
   s.g = gaussian_statistics(s.features);
   s.count = n;
-  if (cached) store_cached_stats(a.cache, stats_cache_key(files, protocol, inc.id()), s.g);
+  if (cached) store_cached_stats(a.cache, stats_cache_key(files, protocol, inc.weights_id()), s.g);
   return s;
 }
 
 // Both sides of FID/KID, checked first.
-std::pair<Side, Side> sides_for(const std::string& x, const std::string& y, LazyInception& inc, const FidArgs& a,
+std::pair<Side, Side> sides_for(const std::string& x, const std::string& y, InceptionFeatures& inc, const FidArgs& a,
                                 FidProtocol protocol) {
   const auto fx = checked_files(x, a.kid), fy = checked_files(y, a.kid);
   auto sx = side_for(x, fx, inc, a, protocol, a.kid);
@@ -177,7 +161,7 @@ void run_eval(const EvalArgs& a) {
   nlohmann::json out;
   if (!a.no_fid) {
     if (a.target.empty()) throw Error("--target DIR|STATS.npz is required for FID (or pass --no-fid)");
-    LazyInception inc{a.fid.inception};
+    InceptionFeatures inc{a.fid.inception};
     const auto [x, y] = sides_for(a.translated, a.target, inc, a.fid, protocol);
     fid_and_kid(x, y, a.fid, out);
   } else {
@@ -225,7 +209,7 @@ struct FidCmdArgs {
 
 void run_fid(const FidCmdArgs& x) {
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
-  LazyInception inc{x.fid.inception};
+  InceptionFeatures inc{x.fid.inception};
   const auto [a, b] = sides_for(x.a, x.b, inc, x.fid, protocol);
   nlohmann::json out;
   fid_and_kid(a, b, x.fid, out);
@@ -245,9 +229,9 @@ void run_fid_stats(const FidCmdArgs& x) {
   if (!is_stats_file(x.output)) {
     throw Error("cannot write FID statistics to " + x.output + ": name it .npz (pytorch-fid) or .h5 (HDF5)");
   }
-  LazyInception inc{x.fid.inception};
+  InceptionFeatures inc{x.fid.inception};
   const auto s = side_for(x.dir, checked_files(x.dir, false), inc, x.fid, protocol, /*need_features=*/true);
-  write_fid_stats(x.output, s.g, {to_string(protocol), inc.id(), s.count});
+  write_fid_stats(x.output, s.g, {to_string(protocol), inc.weights_id(), s.count});
   std::cout << "wrote " << x.output << " (" << s.g.mu.size(0) << "-d, " << s.count << " images, protocol "
             << to_string(protocol) << ")\n";
 }

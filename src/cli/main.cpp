@@ -7,6 +7,17 @@
 #include "cli/commands.h"
 #include "core/error.h"
 
+namespace egsde::cli {
+namespace {
+std::string g_command_line;
+}
+void set_command_line(int argc, char** argv) {
+  g_command_line = "egsde";
+  for (int i = 1; i < argc; ++i) g_command_line += std::string(" ") + argv[i];
+}
+const std::string& command_line() { return g_command_line; }
+}  // namespace egsde::cli
+
 int main(int argc, char** argv) {
   // Debian's LibTorch (OpenMP) starts with one thread here; use every core unless
   // OMP_NUM_THREADS says otherwise (the parity tests set 1 to match the official runs).
@@ -29,6 +40,8 @@ int main(int argc, char** argv) {
   egsde::cli::register_table(app);
   egsde::cli::register_check(app);
   egsde::cli::register_merge(app);
+  egsde::cli::register_train(app);
+  egsde::cli::set_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

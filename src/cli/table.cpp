@@ -8,19 +8,6 @@
 #include "report/report.h"
 
 namespace egsde::cli {
-namespace {
-
-// The command line as given (for the provenance block); /proc/self/cmdline on Linux.
-std::string command_line() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string out;
-  for (char c : raw) out += c == '\0' ? ' ' : c;
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out.empty() ? "egsde table" : out;
-}
-
-}  // namespace
 
 void register_table(CLI::App& app) {
   auto o = std::make_shared<report::ReportOptions>();

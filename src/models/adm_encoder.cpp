@@ -28,6 +28,7 @@ AdmDseConfig AdmDseConfig::from_json(const nlohmann::json& j) {
       adm::bool_field("classifier_use_scale_shift_norm", c.classifier_use_scale_shift_norm),
       adm::bool_field("classifier_resblock_updown", c.classifier_resblock_updown),
       adm::string_field("classifier_pool", c.classifier_pool),
+      adm::string_field("classifier_channel_mult", c.classifier_channel_mult),
       adm::string_field("phase", phase),
   };
   adm::read_json_fields(j, "DSE config", fields);
@@ -37,7 +38,7 @@ AdmDseConfig AdmDseConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json AdmDseConfig::to_json() const {
-  return {{"image_size", image_size},
+  nlohmann::json j = {{"image_size", image_size},
           {"num_class", num_class},
           {"classifier_use_fp16", classifier_use_fp16},
           {"classifier_width", classifier_width},
@@ -47,6 +48,8 @@ nlohmann::json AdmDseConfig::to_json() const {
           {"classifier_resblock_updown", classifier_resblock_updown},
           {"classifier_pool", classifier_pool},
           {"phase", to_string(phase)}};
+  if (!classifier_channel_mult.empty()) j["classifier_channel_mult"] = classifier_channel_mult;
+  return j;
 }
 
 std::vector<int64_t> AdmDseConfig::attention_ds() const {
@@ -66,13 +69,17 @@ void AdmDseConfig::validate() const {
     throw Error("DSE config: num_class and classifier_width must be positive and "
                 "classifier_depth non-negative");
   }
-  adm::channel_mult_for_image_size(image_size);
+  channel_mult_values();
   attention_ds();
+}
+
+std::vector<double> AdmDseConfig::channel_mult_values() const {
+  return adm::parse_channel_mult(classifier_channel_mult, image_size);
 }
 
 namespace {
 
-// create_dse's fixed choices: channel_mult by image size, 64 channels per attention head.
+// create_dse's fixed choice: 64 channels per attention head.
 constexpr int64_t kDseHeadChannels = 64;
 
 adm::TrunkOptions trunk_options(const AdmDseConfig& c) {
@@ -82,7 +89,7 @@ adm::TrunkOptions trunk_options(const AdmDseConfig& c) {
   o.model_channels = c.classifier_width;
   o.num_res_blocks = c.classifier_depth;
   o.attention_ds = c.attention_ds();
-  o.channel_mult = adm::channel_mult_for_image_size(c.image_size);
+  o.channel_mult = c.channel_mult_values();
   o.num_heads = 1;
   o.num_head_channels = kDseHeadChannels;
   o.use_scale_shift_norm = c.classifier_use_scale_shift_norm;

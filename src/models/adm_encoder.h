@@ -30,6 +30,10 @@ struct AdmDseConfig {
   bool classifier_use_scale_shift_norm = true;
   bool classifier_resblock_updown = true;
   std::string classifier_pool = "attention";  // "attention" or "adaptive"
+  // egsde extension (not in create_dse, which picks channel_mult by image size only):
+  // "" = by image size as create_dse; "1,2,2" for sizes create_dse has no entry for (the
+  // demo's 32x32). Omitted from to_json() when empty, so official configs are unchanged.
+  std::string classifier_channel_mult = "";
   DsePhase phase = DsePhase::Test;
 
   // Reads the keys above ("phase": "test" / "train"). Unknown keys and wrong types are an
@@ -38,6 +42,7 @@ struct AdmDseConfig {
   nlohmann::json to_json() const;
 
   std::vector<int64_t> attention_ds() const;  // image_size // res, per resolution
+  std::vector<double> channel_mult_values() const;
   void validate() const;
 };
 

@@ -81,7 +81,7 @@ struct Range {
 };
 
 void panel(std::ostringstream& o, const Aggregate& agg, const std::string& xmetric, double ox) {
-  const std::string ymetric = "fid";
+  const std::string ymetric = agg.metrics.front();  // the realism score: FID, or FD in another feature space
   std::vector<Point> points;
   for (const auto& g : agg.groups) {
     const Stat& x = g.stats.at(xmetric);
@@ -155,7 +155,7 @@ std::string tradeoff_svg(const Aggregate& agg, const std::string& title) {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(2 * kPanelW) << "\" height=\"" << num(kPanelH)
     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   o << "<text x=\"" << num(kPanelW) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">" << xml_escape(title)
-    << ": realism (FID) vs faithfulness; mean \u00b1 1 std over repeats; hollow = paper</text>\n";
+    << ": realism (" << metric_info(agg.metrics.front()).title << ") vs faithfulness; mean \u00b1 1 std over repeats; hollow = paper</text>\n";
   panel(o, agg, "ssim", 0);
   panel(o, agg, "l2", kPanelW);
   o << "</svg>\n";

@@ -12,6 +12,7 @@
 #include "core/provenance.h"
 #include "runner/records.h"
 #include "core/profile.h"
+#include "metrics/classifier_features.h"
 #include "metrics/evaluate.h"
 #include "metrics/per_image_h5.h"
 #include "translate/sampling.h"
@@ -116,12 +117,16 @@ TranslatorFactory sampler_translator_factory() {
 }
 
 Evaluator metrics_evaluator() {
-  // One Inception per weights file for the whole session; target statistics cached on disk.
-  auto nets = std::make_shared<std::map<fs::path, std::shared_ptr<metrics::InceptionFeatures>>>();
+  // One feature network per weights file for the whole session; target statistics cached on disk.
+  auto nets = std::make_shared<std::map<fs::path, std::shared_ptr<metrics::FeatureNetwork>>>();
   return [nets](const Run& run, const Evaluation& ev, const fs::path& translated,
                 const std::map<std::string, nlohmann::json>& items, const fs::path& per_image_file) {
-    auto& net = (*nets)[ev.inception];
-    if (!net) net = std::make_shared<metrics::InceptionFeatures>(ev.inception);
+    const bool classifier = !ev.classifier.empty();
+    auto& net = (*nets)[classifier ? ev.classifier : ev.inception];
+    if (!net) {
+      if (classifier) net = std::make_shared<metrics::ClassifierFeatures>(ev.classifier, ev.classifier_config);
+      else net = std::make_shared<metrics::InceptionFeatures>(ev.inception);
+    }
     metrics::EvalRequest r;
     r.translated = translated;
     r.source = ev.source;
@@ -130,7 +135,9 @@ Evaluator metrics_evaluator() {
                  : ev.protocol == FidProtocol::Clean        ? metrics::FidProtocol::Clean
                                                             : metrics::FidProtocol::OfficialAfhq;
     r.cache = translated.parent_path().parent_path() / ".fid-cache";
-    const auto result = metrics::evaluate_folders(r, *net);
+    r.target_class = ev.target_class;
+    auto result = metrics::evaluate_folders(r, *net);
+    if (classifier) result.scores["protocol"] = "native (ToTensor)";
     write_per_image_records(per_image_file, run, result.per_image, items);
     return result.scores;
   };

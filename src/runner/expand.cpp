@@ -1,5 +1,7 @@
 #include "runner/expand.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <set>
 
@@ -65,7 +67,7 @@ namespace {
 std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 // Grid points in lexicographic order of the axes (the last axis varies fastest).
-std::vector<json> grid_points(const std::vector<GridAxis>& grid) {
+std::vector<json> grid_points(const Grid& grid) {
   std::vector<json> points{json::object()};
   for (const auto& axis : grid) {
     std::vector<json> next;
@@ -86,7 +88,11 @@ Expansion expand(const Spec& spec) {
   const std::string where = spec.file.empty() ? std::string("spec") : spec.file.string();
   Expansion out;
   std::set<std::string> seen;
-  const auto points = grid_points(spec.grid);
+  std::vector<json> points;  // each grid's points in order; a point two grids share counts once
+  for (const Grid& g : spec.grids)
+    for (auto& p : grid_points(g))
+      if (std::find(points.begin(), points.end(), p) == points.end()) points.push_back(std::move(p));
+  if (spec.grids.empty()) points.push_back(json::object());
   for (const Method method : spec.methods) {
     for (const auto& point : points) {
       json base = spec.profile;

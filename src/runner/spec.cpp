@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/suggest.h"
+#include "datasets/fashion_mnist.h"
 
 namespace egsde::runner {
 namespace fs = std::filesystem;
@@ -232,22 +233,30 @@ Spec parse_spec(const json& j, const fs::path& file) {
   }
 
   if (j.contains("grid")) {
+    // An object (one product of axes) or a list of them (the union of their products, in order).
     const json& g = j["grid"];
-    if (!g.is_object()) throw Error(where + ": 'grid' must be an object {\"args.ls\": [0, 500], ...}");
+    if (!g.is_object() && !g.is_array())
+      throw Error(where + ": 'grid' must be an object {\"args.ls\": [0, 500], ...} or a list of such objects");
     std::vector<std::string> valid;
     for (const auto& k : profile_arg_keys())
       if (k != "seed") valid.push_back("args." + k);
     leaf_paths(s.profile["config"], "config", valid);
-    for (const auto& [key, values] : g.items()) {  // sorted by key (std::map-backed object)
-      if (is_comment(key)) continue;
-      if (key == "args.seed")
-        throw Error(where + ": grid over 'args.seed' is not allowed; use 'repeats' or 'seeds'");
-      if (std::find(valid.begin(), valid.end(), key) == valid.end())
-        throw Error(where + ": unknown grid key '" + key + "'; did you mean '" + nearest(key, valid) +
-                    "'? (grid keys are dotted profile paths)");
-      if (!values.is_array() || values.empty())
-        throw Error(where + ": grid '" + key + "' must be a non-empty list of values");
-      s.grid.push_back({key, std::vector<json>(values.begin(), values.end())});
+    const json grids = g.is_object() ? json::array({g}) : g;
+    for (const json& one : grids) {
+      if (!one.is_object()) throw Error(where + ": each entry of the 'grid' list must be an object of axes");
+      Grid axes;
+      for (const auto& [key, values] : one.items()) {  // sorted by key (std::map-backed object)
+        if (is_comment(key)) continue;
+        if (key == "args.seed")
+          throw Error(where + ": grid over 'args.seed' is not allowed; use 'repeats' or 'seeds'");
+        if (std::find(valid.begin(), valid.end(), key) == valid.end())
+          throw Error(where + ": unknown grid key '" + key + "'; did you mean '" + nearest(key, valid) +
+                      "'? (grid keys are dotted profile paths)");
+        if (!values.is_array() || values.empty())
+          throw Error(where + ": grid '" + key + "' must be a non-empty list of values");
+        axes.push_back({key, std::vector<json>(values.begin(), values.end())});
+      }
+      s.grids.push_back(std::move(axes));
     }
   }
 
@@ -286,10 +295,24 @@ Spec parse_spec(const json& j, const fs::path& file) {
     const json& e = j["evaluation"];
     if (!e.is_object()) throw Error(where + ": 'evaluation' must be an object");
     const std::string ctx = "'evaluation'";
-    check_keys(e, {"task", "protocol", "source", "target", "inception"}, where, ctx);
+    check_keys(e, {"task", "protocol", "source", "target", "inception", "classifier", "classifier_config", "target_class"},
+               where, ctx);
     Evaluation ev;
     ev.task = parse_task(as_string(require(e, "task", where, ctx), where, "task"), where);
-    if (e.contains("protocol")) {
+    if (e.contains("classifier") == e.contains("inception"))
+      throw Error(where + ": 'evaluation' needs exactly one of 'inception' (FID) and 'classifier' (the demo's FD-FMNIST)");
+    if (e.contains("classifier")) {
+      ev.classifier = resolve(spec_dir, as_string(e["classifier"], where, "classifier"));
+      ev.classifier_config = e.value("classifier_config", json::object());
+      if (!ev.classifier_config.is_object()) throw Error(where + ": 'classifier_config' must be an object");
+      if (e.contains("protocol"))
+        throw Error(where + ": 'protocol' is for FID; the classifier takes the images at their native size");
+      ev.protocol = FidProtocol::OfficialAfhq;  // ToTensor at the native size
+      if (e.contains("target_class"))
+        ev.target_class = fashion_mnist_class(as_string(e["target_class"], where, "target_class"));
+    } else if (e.contains("target_class") || e.contains("classifier_config")) {
+      throw Error(where + ": 'target_class' and 'classifier_config' need a 'classifier'");
+    } else if (e.contains("protocol")) {
       ev.protocol = parse_fid_protocol(as_string(e["protocol"], where, "protocol"), where);
     } else if (ev.task == Task::Custom) {
       throw Error(where + ": 'evaluation' of task custom needs a 'protocol' (official-afhq, official-celeba or clean)");
@@ -300,7 +323,7 @@ Spec parse_spec(const json& j, const fs::path& file) {
                     ? resolve(spec_dir, as_string(e["source"], where, "source"))
                     : resolve(s.profile_dir, s.profile["args"]["testdata_path"].get<std::string>());
     ev.target = resolve(spec_dir, as_string(require(e, "target", where, ctx), where, "target"));
-    ev.inception = resolve(spec_dir, as_string(require(e, "inception", where, ctx), where, "inception"));
+    if (e.contains("inception")) ev.inception = resolve(spec_dir, as_string(e["inception"], where, "inception"));
     s.evaluation = ev;
   }
   return s;

@@ -9,6 +9,7 @@
 //     "profile": {"args": {...}, "config": {...}} | "path/to/profile.json",
 //     "methods": ["egsde", "egsde-dagger", "sdedit", "ilvr"],   // default ["egsde"]
 //     "grid": {"args.ls": [0, 500], "config.diffusion.beta_end": [0.02]},  // default {}
+//          or a list of such objects: the union of their products (a λs sweep and a λi sweep)
 //     "repeats": 5,                            // default 1; seeds args.seed + r
 //     "seeds": [1234, 1235],                   // optional explicit seeds (one per repeat)
 //     "rng": "per-sample" | "official",        // default per-sample
@@ -16,6 +17,8 @@
 //     "respace": 0,                            // 0 = the full schedule; K = K evenly spaced steps
 //     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,
 //                    "target": DIR|STATS, "inception": FILE}   // optional
+//     or, for the demo: {"task": "custom", "source": DIR, "target": DIR, "classifier": FILE,
+//                        "classifier_config": {...}, "target_class": "sneaker"}
 //   }
 //
 // Relative paths in a profile resolve against the profile file's directory (the spec's for an
@@ -55,12 +58,18 @@ struct GridAxis {
   std::vector<nlohmann::json> values;
 };
 
+// A product of axes; a spec's runs cover the union of its grids.
+using Grid = std::vector<GridAxis>;
+
 struct Evaluation {
   Task task = Task::Custom;
   FidProtocol protocol = FidProtocol::OfficialAfhq;
   std::filesystem::path source;     // the untranslated images; default: the profile's testdata_path
   std::filesystem::path target;     // a folder of target-domain images or FID statistics
-  std::filesystem::path inception;  // pt_inception-2015-12-05 weights
+  std::filesystem::path inception;  // pt_inception-2015-12-05 weights (FID), or:
+  std::filesystem::path classifier; // the demo's FMNIST classifier (FD-FMNIST "fd" + "accuracy")
+  nlohmann::json classifier_config = nlohmann::json::object();
+  int64_t target_class = -1;        // FMNIST label whose share among the translations is "accuracy"
 };
 
 struct Spec {
@@ -70,7 +79,7 @@ struct Spec {
   nlohmann::json profile;             // {"args": {...}, "config": {...}}, validated, comments removed
   std::filesystem::path profile_dir;  // relative profile paths resolve against this
   std::vector<Method> methods{Method::Egsde};
-  std::vector<GridAxis> grid;         // sorted by key (deterministic expansion)
+  std::vector<Grid> grids;            // each sorted by key (deterministic expansion); none = one point
   std::vector<int64_t> seeds;         // one per repeat
   Rng rng = Rng::PerSample;
   int64_t max_images = 0;             // 0 = every source image

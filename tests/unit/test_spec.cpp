@@ -272,3 +272,37 @@ TEST(Spec, ReferenceTableIsWellFormed) {
   }
   EXPECT_DOUBLE_EQ(ref["cat2dog"]["methods"]["egsde"]["fid"]["mean"].get<double>(), 65.82);
 }
+
+TEST(Expand, GridListIsTheUnionOfItsProducts) {
+  json j = small_spec();
+  j["methods"] = {"egsde"};
+  j["repeats"] = 1;
+  // A λs sweep at the profile's li and a λi sweep at its ls: the profile's point (ls 500, li 2
+  // in specs/small.json's profile) appears in both and runs once.
+  const double ls = j["profile"]["args"]["ls"].get<double>(), li = j["profile"]["args"]["li"].get<double>();
+  j["grid"] = json::array({{{"args.ls", {0.0, ls, 2000.0}}}, {{"args.li", {0.0, li}}}});
+  const Expansion e = expand(parse_spec(j, "spec.json"));
+  EXPECT_EQ(e.runs.size(), 3u + 2u - 1u);
+  EXPECT_EQ(e.collapsed, 1u);
+  EXPECT_EQ(e.runs[0].label.rfind("egsde args.ls=0", 0), 0u) << e.runs[0].label;
+  EXPECT_EQ(e.runs[3].label.rfind("egsde args.li=0", 0), 0u) << e.runs[3].label;
+  j["grid"] = json::array({1});
+  expect_error(j, {"each entry of the 'grid' list must be an object"});
+}
+
+TEST(Spec, ClassifierEvaluation) {
+  json j = small_spec();
+  j["evaluation"] = {{"task", "custom"}, {"target", "t"}, {"classifier", "c.pt"}, {"target_class", "sneaker"}};
+  const Spec s = parse_spec(j, "spec.json");
+  ASSERT_TRUE(s.evaluation);
+  EXPECT_EQ(s.evaluation->classifier.filename(), "c.pt");
+  EXPECT_EQ(s.evaluation->target_class, 7);  // Fashion-MNIST label of 'sneaker'
+  EXPECT_TRUE(s.evaluation->inception.empty());
+  j["evaluation"]["inception"] = "i.pth";
+  expect_error(j, {"exactly one of 'inception'"});
+  j["evaluation"].erase("inception");
+  j["evaluation"]["target_class"] = "snekaer";
+  expect_error(j, {"snekaer"});
+  j["evaluation"] = {{"task", "custom"}, {"target", "t"}, {"inception", "i"}, {"protocol", "clean"}, {"target_class", "sneaker"}};
+  expect_error(j, {"need a 'classifier'"});
+}

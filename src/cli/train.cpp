@@ -1,0 +1,231 @@
+// `egsde train-score`, `egsde train-dse`, `egsde train-features`: the demo's three networks
+// (issue 7), trained in C++ on Fashion-MNIST classes read from Debian's package. Each writes the
+// weights in the official state-dict format (what `egsde translate` / `egsde run` load) plus
+// <output>.json with the provenance (command, seed, iterations, final loss, wall time, commit),
+// and keeps <output>.state to resume an interrupted run (deleted when the run completes).
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "core/atomic_write.h"
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/profile.h"
+#include "core/provenance.h"
+#include "models/adm_encoder.h"
+#include "models/adm_unet.h"
+#include "models/fmnist_classifier.h"
+#include "models/network.h"
+#include "train/objectives.h"
+#include "train/train_data.h"
+#include "train/train_loop.h"
+
+namespace egsde::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+  std::string profile, output, data = kFashionMnistDir.string();
+  std::vector<std::string> classes;
+  train::TrainConfig config;
+  bool overwrite = false;
+};
+
+// ADM's zero_module: the last conv of every residual block, every attention projection and the
+// UNet's output conv start at zero (guided_diffusion/unet.py), so a fresh network starts as
+// the identity around its skips.
+void zero_init_like_adm(torch::nn::Module& m, bool include_output_conv) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m.named_parameters()) {
+    const std::string& k = p.key();
+    const bool zero = k.find("out_layers.3.") != std::string::npos || k.find("proj_out.") != std::string::npos ||
+                      (include_output_conv && k.rfind("out.2.", 0) == 0);
+    if (zero) p.value().zero_();
+  }
+}
+
+void check_output(const TrainArgs& a) {
+  if (fs::exists(a.output) && !a.overwrite)
+    throw Error("output " + a.output + " exists; pass --overwrite to retrain it");
+  const fs::path dir = fs::path(a.output).parent_path();
+  if (!dir.empty()) fs::create_directories(dir);
+}
+
+void finish(const TrainArgs& a, const std::string& what, const train::TrainResult& r, nlohmann::json extra) {
+  write_state_dict(a.output, r.weights);
+  nlohmann::json prov = {{"command", command_line()},
+                         {"network", what},
+                         {"classes", a.classes},
+                         {"train", a.config.to_json()},
+                         {"iterations", r.iterations},
+                         {"final_loss", r.final_loss},
+                         {"final_log", r.final_log},
+                         {"wall_seconds", r.seconds},
+                         {"resumed_at", r.resumed_at},
+                         {"weights", fs::path(a.output).filename().string()},
+                         {"provenance", provenance()}};
+  for (auto& [k, v] : extra.items()) prov[k] = v;
+  write_json_file(a.output + ".json", prov);
+  fs::remove(a.output + ".state");
+  std::cout << what << ": wrote " << a.output << " (+ .json): " << r.iterations << " iterations, final loss "
+            << r.final_loss << ", " << r.seconds << " s\n";
+}
+
+Profile demo_profile(const std::string& path) {
+  if (path.empty()) throw Error("--profile is required (the profile whose config sections define the network)");
+  return read_profile(path);
+}
+
+void run_score(const TrainArgs& a) {
+  check_output(a);
+  const Profile p = demo_profile(a.profile);
+  nlohmann::json mc = config_section(NetworkKind::AdmUNet, p.config);
+  const AdmUNetConfig cfg = AdmUNetConfig::from_json(mc);
+  if (cfg.learn_sigma || cfg.class_cond)
+    throw Error("train-score trains the ε-loss of an unconditional model: set learn_sigma and class_cond false in " +
+                a.profile);
+  torch::manual_seed(a.config.seed);
+  AdmUNet net(cfg);
+  zero_init_like_adm(*net, true);
+  const Schedule s = make_schedule(p.schedule);
+  const auto data = train::fashion_mnist_classes_data("train", a.classes, a.data);
+  const torch::Tensor x = data.images * 2 - 1;
+  std::cerr << "train-score: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
+  const auto r = train::train(
+      *net,
+      [&](torch::Generator& gen, nlohmann::json&) {
+        return train::epsilon_loss(*net, s, x.index_select(0, train::sample_indices(x.size(0), a.config.batch_size, gen)),
+                                   gen);
+      },
+      a.config, a.output + ".state", "train-score");
+  finish(a, "adm-unet", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
+}
+
+void run_dse(const TrainArgs& a) {
+  check_output(a);
+  const Profile p = demo_profile(a.profile);
+  AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
+  cfg.phase = DsePhase::Train;
+  if (cfg.num_class != static_cast<int64_t>(a.classes.size()))
+    throw Error("train-dse: --classes names " + std::to_string(a.classes.size()) + " domains but the profile's dse.num_class is " +
+                std::to_string(cfg.num_class));
+  torch::manual_seed(a.config.seed);
+  AdmDse net(cfg);
+  zero_init_like_adm(*net, false);
+  const Schedule s = make_schedule(p.schedule);
+  const auto data = train::fashion_mnist_classes_data("train", a.classes, a.data);
+  const torch::Tensor x = data.images * 2 - 1;
+  std::cerr << "train-dse: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
+  const auto r = train::train(
+      *net,
+      [&](torch::Generator& gen, nlohmann::json& log) {
+        const auto idx = train::sample_indices(x.size(0), a.config.batch_size, gen);
+        double acc = 0;
+        auto loss = train::dse_loss(*net, s, x.index_select(0, idx), data.labels.index_select(0, idx), gen, &acc);
+        log["acc"] = acc;
+        return loss;
+      },
+      a.config, a.output + ".state", "train-dse");
+  cfg.phase = DsePhase::Test;
+  finish(a, "adm-dse", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
+}
+
+double test_accuracy(FmnistClassifierImpl& net, const train::LabeledImages& test) {
+  torch::NoGradGuard no_grad;
+  int64_t right = 0;
+  for (int64_t i = 0; i < test.images.size(0); i += 500) {
+    const auto x = test.images.slice(0, i, i + 500);
+    right += net.forward(x).argmax(1).eq(test.labels.slice(0, i, i + 500)).sum().item<int64_t>();
+  }
+  return static_cast<double>(right) / static_cast<double>(test.images.size(0));
+}
+
+void run_features(const TrainArgs& a, const FmnistClassifierConfig& cfg) {
+  check_output(a);
+  if (!a.classes.empty()) throw Error("train-features trains over all 10 classes; drop --classes");
+  torch::manual_seed(a.config.seed);
+  FmnistClassifier net(cfg);
+  const auto data = train::fashion_mnist_classes_data("train", {}, a.data);
+  std::cerr << "train-features: " << data.images.size(0) << " images, " << parameter_count(*net) << " parameters\n";
+  const auto r = train::train(
+      *net,
+      [&](torch::Generator& gen, nlohmann::json& log) {
+        const auto idx = train::sample_indices(data.images.size(0), a.config.batch_size, gen);
+        double acc = 0;
+        auto loss = train::classifier_loss(*net, data.images.index_select(0, idx), data.labels.index_select(0, idx), &acc);
+        log["acc"] = acc;
+        return loss;
+      },
+      a.config, a.output + ".state", "train-features");
+  net->eval();
+  const double acc = test_accuracy(*net, train::fashion_mnist_classes_data("test", {}, a.data));
+  std::cerr << "train-features: test accuracy " << acc << "\n";
+  finish(a, "fmnist-classifier", r, {{"config", cfg.to_json()}, {"test_accuracy", acc}});
+}
+
+CLI::App* add_common(CLI::App& app, const std::string& name, const std::string& help, TrainArgs& a, bool profile) {
+  auto* cmd = app.add_subcommand(name, help);
+  if (profile)
+    cmd->add_option("--profile", a.profile, "Profile JSON whose config sections (model / dse, diffusion) define the network")
+        ->required();
+  cmd->add_option("-o,--output", a.output, "Weights to write (state dict); also <output>.json, <output>.state")->required();
+  cmd->add_option("--data", a.data, "Folder of Fashion-MNIST's gzip'd IDX files")->capture_default_str();
+  cmd->add_option("--iterations", a.config.iterations, "Optimizer steps")->capture_default_str();
+  cmd->add_option("--batch-size", a.config.batch_size, "Images per step")->capture_default_str();
+  cmd->add_option("--lr", a.config.lr, "AdamW learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", a.config.weight_decay, "AdamW weight decay")->capture_default_str();
+  cmd->add_option("--seed", a.config.seed, "Seed of the initialisation and of every draw")->capture_default_str();
+  cmd->add_option("--save-every", a.config.save_every, "Write the resumable state every N steps")->capture_default_str();
+  cmd->add_flag("--overwrite", a.overwrite, "Replace existing weights");
+  cmd->add_flag("--quiet", a.config.quiet, "No progress lines");
+  return cmd;
+}
+
+}  // namespace
+
+void register_train(CLI::App& app) {
+  {
+    auto a = std::make_shared<TrainArgs>();
+    a->classes = {"sneaker"};
+    a->config.iterations = 3000;
+    a->config.batch_size = 32;
+    a->config.lr = 2e-4;
+    a->config.ema_rate = 0.999;
+    auto* cmd = add_common(app, "train-score", "Train the ADM score network (DDPM ε-loss, AdamW, EMA) on FMNIST classes",
+                           *a, true);
+    cmd->add_option("--classes", a->classes, "Target-domain classes")->delimiter(',')->capture_default_str();
+    cmd->add_option("--ema", a->config.ema_rate, "EMA rate of the saved weights (0: none)")->capture_default_str();
+    cmd->callback([a] { run_score(*a); });
+  }
+  {
+    auto a = std::make_shared<TrainArgs>();
+    a->classes = {"sandal", "sneaker"};
+    a->config.iterations = 1500;
+    a->config.batch_size = 32;
+    a->config.lr = 3e-4;
+    a->config.weight_decay = 0.05;
+    a->config.anneal_lr = true;
+    auto* cmd = add_common(app, "train-dse",
+                           "Train the DSE on noised images of its domains (as run_train_dse.py: uniform t, CE, AdamW, "
+                           "annealed lr)",
+                           *a, true);
+    cmd->add_option("--classes", a->classes, "The domains, in label order")->delimiter(',')->capture_default_str();
+    cmd->callback([a] { run_dse(*a); });
+  }
+  {
+    auto a = std::make_shared<TrainArgs>();
+    auto cfg = std::make_shared<FmnistClassifierConfig>();
+    a->config.iterations = 2000;
+    a->config.batch_size = 64;
+    a->config.lr = 1e-3;
+    a->config.weight_decay = 0.01;
+    auto* cmd = add_common(app, "train-features",
+                           "Train the 10-class FMNIST classifier whose features define FD-FMNIST", *a, false);
+    cmd->add_option("--width", cfg->width, "Channels of the first stage")->capture_default_str();
+    cmd->add_option("--feature-dim", cfg->feature_dim, "Penultimate (feature) dimension")->capture_default_str();
+    cmd->callback([a, cfg] { run_features(*a, *cfg); });
+  }
+}
+
+}  // namespace egsde::cli
