@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EGSDE="${EGSDE:-build/egsde}"
 work="${WORK:-build/kill-resume}"
-rm -rf "$work"; mkdir -p "$work" build/smoke
-[[ -s build/smoke/inception.pth ]] ||
-  "$EGSDE" random-weights --network inception --seed 7 --overwrite -o build/smoke/inception.pth > /dev/null
+rm -rf "$work"; mkdir -p "$work"
+source scripts/smoke_env.sh
+ensure_smoke_inception "$EGSDE"
 spec=experiments/smoke/sweep_ls.json
 
 table() {  # output root -> table.csv without its provenance lines

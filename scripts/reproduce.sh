@@ -52,9 +52,8 @@ case "$task" in
     need_file pretrained_model/pt_inception-2015-12-05-6726825d.pth "$INCEPTION_URL"
     ;;
   smoke)
-    mkdir -p build/smoke
-    [[ -s build/smoke/inception.pth ]] ||
-      "$EGSDE" random-weights --network inception --seed 7 --overwrite -o build/smoke/inception.pth > /dev/null
+    source scripts/smoke_env.sh
+    ensure_smoke_inception "$EGSDE"
     out="${SMOKE_OUT:-runs/smoke}"
     rm -rf "$out"
     "$EGSDE" run experiments/smoke/smoke.json --output "$out" --quiet "$@"

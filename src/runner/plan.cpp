@@ -6,13 +6,12 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/image_list.h"
 
 namespace egsde::runner {
 namespace fs = std::filesystem;
 
 ImageList list_images(const fs::path& dir) {
-  static const std::set<std::string> kExtensions = {".jpg", ".JPG", ".jpeg", ".JPEG", ".png", ".PNG", ".ppm",
-                                                    ".PPM", ".bmp", ".BMP", ".tif", ".TIF", ".tiff", ".TIFF"};
   ImageList list;
   list.dir = dir;
   std::error_code ec;
@@ -21,7 +20,7 @@ ImageList list_images(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file(ec)) continue;
     const std::string name = entry.path().filename().string();
-    if (kExtensions.count(entry.path().extension().string())) list.names.push_back(name);
+    if (is_image_file(name)) list.names.push_back(name);  // the extensions egsde translate reads
   }
   std::sort(list.names.begin(), list.names.end());
   return list;
