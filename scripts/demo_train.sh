@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # make demo-train: retrains the demo's three networks (issue 7) into experiments/demo/weights/
 # with the committed settings. Each command resumes from <weights>.state if interrupted and
-# refuses to replace finished weights unless DEMO_TRAIN_OVERWRITE=1.
+# refuses to replace finished weights unless DEMO_TRAIN_OVERWRITE=1. DEMO_WEIGHTS=DIR trains into
+# DIR instead (to compare a retraining with the committed weights: scripts/demo_retrain_check.sh).
 #   scripts/demo_train.sh [BUILD_DIR] [score|dse|features ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
 shift || true
 EGSDE="$BUILD_DIR/egsde"
-W=experiments/demo/weights
+W=${DEMO_WEIGHTS:-experiments/demo/weights}
 PROFILE=experiments/demo/profile.json
 OVERWRITE=()
 [[ "${DEMO_TRAIN_OVERWRITE:-0}" == 1 ]] && OVERWRITE=(--overwrite)
