@@ -1,39 +1,91 @@
 #!/usr/bin/python3
-"""Writes results/bench/README.md from `egsde bench --json` and scripts/bench_official.py --json."""
+"""Writes results/bench/README.md from `egsde bench --levers --json`, scripts/bench_official.py --json
+and (when present) results/bench/metrics_{egsde,python}.json of scripts/bench_metrics.py.
+
+  scripts/bench_report.py EGSDE.json OFFICIAL.json "ARGS OF bench.sh" > results/bench/README.md
+"""
 import datetime
 import json
-import platform
+import os
 import subprocess
 import sys
 
 ours, theirs = (json.load(open(p)) for p in sys.argv[1:3])
+args = sys.argv[3].strip() if len(sys.argv) > 3 else ""
+here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results", "bench")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
 off = {(r["method"], r["batch"]): r for r in theirs["rows"]}
+M = ours["rows"][0]["M"] if ours["rows"] else 500
+
 print("# Benchmarks\n")
-print("Regenerate: `scripts/bench.sh /path/to/ML-GSAI/EGSDE` (after `make build`; needs `make deps-dev`).\n")
+print("Regenerate everything on this page: `scripts/bench.sh /path/to/ML-GSAI/EGSDE "
+      "[--pytorch-fid /path/to/pytorch-fid/src]` (after `make build` and `make deps-dev`). "
+      "Every ratio below is two measurements of the same run, on the same machine and threads.\n")
 print("## One reverse step on the CPU, official cat2dog architecture (random weights)\n")
 print("ADM UNet 256², 128 channels, 1 res block, attention at 16, learn_sigma; DSE width 128, depth 2,")
 print("attention 32,16,8; λs 500, λi 2, down_N 32; fp32. Median of the timed steps after warm-up; the")
 print("official step is `functions/denoising.egsde_sample` as `runners/egsde.py` calls it (SDEdit there is")
-print("the same call with ls = li = 0). images/s at M = 500 is batch / (500 × s/step).\n")
-print("| method | batch | egsde s/step | official s/step | speed-up | egsde images/s (M=500) | egsde peak RSS MiB | official peak RSS MiB |")
-print("|---|---|---|---|---|---|---|---|")
+print(f"the same call with ls = li = 0). images/s for a whole translation at M = {M} is")
+print(f"batch / ({M} × s/step): derived from the step time (a step's cost does not depend on t), not timed.\n")
+print(f"| method | batch | egsde s/step | official s/step | speed-up | egsde images/s (M={M}) | "
+      "official images/s | egsde peak RSS MiB | official peak RSS MiB |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in ours["rows"]:
     o = off.get((r["method"], r["batch"]))
     if not o:
         continue
     print(f"| {r['method']} | {r['batch']} | {r['seconds_per_step']:.3f} | {o['seconds_per_step']:.3f} | "
           f"**{o['seconds_per_step'] / r['seconds_per_step']:.2f}×** | {r['images_per_s_at_M']:.5f} | "
-          f"{r['peak_rss_mib']:.0f} | {o['peak_rss_mib']:.0f} |")
+          f"{o['images_per_s_at_M']:.5f} | {r['peak_rss_mib']:.0f} | {o['peak_rss_mib']:.0f} |")
+print("\nPeak RSS is each process's high-water mark so far (cumulative over its rows, in table order).")
+
+if ours.get("levers"):
+    b = ours["levers"][0]["batch"]
+    print(f"\n## Where egsde's EGSDE step gains (batch {b}, `egsde bench --levers`)\n")
+    print("The first row computes the guidance the way the official `egsde_sample` does (inside egsde: the")
+    print("same networks and kernels); each following row switches one more lever on. Drift: ‖y − y₁‖/‖y₁‖")
+    print("of the sample after the same steps and noise against the first row (fp32 levers change how the")
+    print("gradient is computed, not what: rounding only).\n")
+    print("| lever | threads | precision | s/step | speed-up vs first row | rel. drift vs first row |")
+    print("|---|---|---|---|---|---|")
+    for r in ours["levers"]:
+        print(f"| {r['lever']} | {r['threads']} | {r['precision']} | {r['seconds_per_step']:.3f} | "
+              f"{r['speedup_vs_first']:.2f}× | {r['rel_drift_vs_first']:.2e} |")
+    print("\nNot tried yet: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and DSE(x_t)")
+    print("into one forward, allocation reuse.")
+
+
+def load(name):
+    p = os.path.join(here, f"metrics_{name}.json")
+    return json.load(open(p)) if os.path.exists(p) else None
+
+
+eg, py = load("egsde"), load("python")
+if eg and py:
+    fe, fp = eg["frechet"], py["frechet"]
+    print("\n## Metrics (details, load and variance: [metrics.md](metrics.md))\n")
+    print("| what | egsde | reference | ratio |")
+    print("|---|---|---|---|")
+    print(f"| Fréchet {fe['dims']}-d, {fe['samples']} samples/side, from mu/sigma (s) | {fe['factored_s']:.2f} | "
+          f"{fp['scipy_s']:.2f} (scipy sqrtm) | **{fp['scipy_s'] / fe['factored_s']:.1f}×** |")
+    print(f"| Fréchet from features (s) | {fe['features_s']:.2f} | {fp['scipy_s']:.2f} | "
+          f"**{fp['scipy_s'] / fe['features_s']:.1f}×** |")
+    ie, ip = eg["inception"], py["inception"]
+    print(f"| Inception pool3, batch {ie['batch']} (images/s, mean) | {ie['mean_images_per_s']:.2f} | "
+          f"{ip['mean_images_per_s']:.2f} (pytorch-fid) | **{ie['mean_images_per_s'] / ip['mean_images_per_s']:.2f}×** |")
+    print(f"\nMeasured at commit {eg['provenance'].get('commit')}, load average {py.get('loadavg')} / "
+          f"{eg.get('loadavg')} (`scripts/bench_metrics.py`, run by `scripts/bench.sh` unless `--skip-metrics`).")
+
 p = ours["provenance"]
-print("\nPeak RSS is the process's high-water mark so far (cumulative over the rows).\n")
-print("## Provenance\n")
+print("\n## Provenance\n")
 print(f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}; commit {commit}")
-print(f"- machine: {cpu}, {theirs['threads']} threads for both (OMP_NUM_THREADS / torch.set_num_threads); no GPU")
-print(f"- egsde {p.get('egsde')} with LibTorch {p.get('libtorch')} (Debian), OpenCV {p.get('opencv')}")
-print(f"- official: Python {theirs['python']}, torch {theirs['torch']} (Debian python3-torch)")
-args = sys.argv[3].strip() if len(sys.argv) > 3 else ""
+print(f"- machine: {cpu}, {os.cpu_count()} logical CPUs; {theirs['threads']} threads for both "
+      f"(OMP_NUM_THREADS / torch.set_num_threads); device {ours.get('device', 'cpu')}")
+print(f"- egsde {p.get('egsde')} with LibTorch {p.get('libtorch')}, OpenCV {p.get('opencv')}")
+print(f"- official: Python {theirs['python']}, torch {theirs['torch']}")
 print(f"- command: `scripts/bench.sh OFFICIAL{' ' + args if args else ''}` (OFFICIAL = a checkout of ML-GSAI/EGSDE)")
-print(f"- steps timed: {ours['steps_timed']} after {ours['warmup']} warm-up")
-print("\nGPU figures: no GPU was lent to this task; none are reported.")
+print(f"- steps timed: {ours['steps_timed']} after {ours['warmup']} warm-up, per row")
+if not p.get("cuda_available"):
+    print("\nGPU figures: no GPU was lent to this task; none are reported (the GPU build and the precision")
+    print("options are described in the top-level README, 'GPU').")

@@ -1,7 +1,9 @@
 // `egsde bench`: time one reverse step of EGSDE (ε-model forward + DSE guidance + low-pass
 // guidance + noise) and of SDEdit at a profile's architecture, per batch size, with the
-// process's peak memory. scripts/bench.sh runs it next to scripts/bench_official.py (the
-// official egsde_sample on the same weights and threads) and writes results/bench/README.md.
+// process's peak memory; with --levers, the EGSDE step with the speed levers switched on one at a
+// time from the official way of computing the guidance, then with 1 thread and with bf16.
+// scripts/bench.sh runs it next to scripts/bench_official.py (the official egsde_sample on the
+// same weights and threads) and writes results/bench/README.md.
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -10,8 +12,10 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/device.h"
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/precision.h"
 #include "core/profile.h"
 #include "core/provenance.h"
 #include "translate/sampling.h"
@@ -20,7 +24,8 @@ namespace egsde::cli {
 namespace {
 
 struct BenchArgs {
-  std::string profile, json;
+  std::string profile, json, precision = "fp32", device = "cpu";
+  bool levers = false;
   std::vector<int64_t> batch{1, 4};
   int64_t steps = 5, warmup = 1, t_full = 500;
   uint64_t seed = 0;
@@ -35,55 +40,125 @@ double peak_rss_mib() {
   return 0;
 }
 
+struct Timing {
+  double seconds_per_step = 0;  // median over the timed steps
+  torch::Tensor sample;         // after all steps (on the CPU), to compare variants
+};
+
 // Seconds per step after `warmup` steps, median over the timed ones.
-double time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, uint64_t seed) {
+Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, uint64_t seed) {
   std::vector<double> per_step;
   auto last = std::chrono::steady_clock::now();
   int64_t k = 0;
   std::vector<std::string> names;
   for (int64_t b = 0; b < x0.size(0); ++b) names.push_back("bench" + std::to_string(b));
   PerSampleNoise noise = PerSampleNoise::for_images(seed, 0, names);
-  sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor&) {
+  const auto y = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor& y) {
+    if (y.is_cuda()) torch::cuda::synchronize();  // time the kernels, not their launch
     const auto now = std::chrono::steady_clock::now();
     if (k++ >= warmup) per_step.push_back(std::chrono::duration<double>(now - last).count());
     last = now;
   });
   if (per_step.empty()) throw Error("bench: no timed step; raise --steps above --warmup");
   std::sort(per_step.begin(), per_step.end());
-  return per_step[per_step.size() / 2];
+  return {per_step[per_step.size() / 2], y.at(0).to(torch::kCPU)};
+}
+
+// One timed measurement of `so` at batch `b`.
+Timing measure(const Profile& profile, const BenchArgs& a, const SamplingOptions& so, int64_t b) {
+  const Sampling sampling(profile, so);
+  torch::manual_seed(static_cast<int64_t>(a.seed));
+  const auto x0 = (torch::rand({b, 3, profile.image_size, profile.image_size}) * 2 - 1).to(so.device);
+  return time_steps(sampling, x0, a.warmup, a.seed);
+}
+
+// The EGSDE step from the official way of computing the guidance to egsde's default, one lever
+// at a time (cumulative), then the default with one thread and with bf16 autocast.
+nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const SamplingOptions& base) {
+  struct Row {
+    std::string name;
+    SamplingOptions so;
+    int threads;
+  };
+  const int threads = at::get_num_threads();
+  SamplingOptions so = base;
+  so.method = Method::Egsde;
+  so.precision = Precision::Fp32;
+  so.levers = {false, false, false};
+  std::vector<Row> rows;
+  rows.push_back({"official way: trainable DSE, DSE(x_t) and LP(x_t) under autograd, low-pass by autograd", so, threads});
+  so.levers.frozen_dse = true;
+  rows.push_back({"+ frozen DSE parameters (graph and backward to the input only)", so, threads});
+  so.levers.xt_outside_autograd = true;
+  rows.push_back({"+ DSE(x_t), LP(x_t) outside autograd", so, threads});
+  so.levers.closed_form_lowpass = true;
+  rows.push_back({"+ closed-form low-pass gradient (= egsde's default)", so, threads});
+  if (threads > 1) rows.push_back({"default, 1 thread", so, 1});
+  so.precision = Precision::Bf16;
+  rows.push_back({"default, bf16 autocast", so, threads});
+  const int64_t b = a.batch.front();
+  nlohmann::json out = nlohmann::json::array();
+  double first = 0;
+  torch::Tensor reference;  // the first row's sample: every row must give it (bf16: close to it)
+  std::cout << "\nlevers (EGSDE, batch " << b << ")\ns/step    speed-up rel.drift  lever\n";
+  for (const auto& r : rows) {
+    at::set_num_threads(r.threads);
+    const Timing tm = measure(profile, a, r.so, b);
+    at::set_num_threads(threads);
+    const double s = tm.seconds_per_step;
+    if (first == 0) first = s, reference = tm.sample;
+    // ||y − y_first|| / ||y_first|| after the same steps and noise (float64)
+    const double drift = ((tm.sample.to(torch::kFloat64) - reference.to(torch::kFloat64)).norm() /
+                          reference.to(torch::kFloat64).norm())
+                             .item<double>();
+    std::cout << std::left << std::setw(10) << std::setprecision(4) << s << std::setw(8) << first / s << std::setw(11)
+              << drift << r.name << "\n";
+    out.push_back({{"lever", r.name},
+                   {"batch", b},
+                   {"threads", r.threads},
+                   {"precision", to_string(r.so.precision)},
+                   {"seconds_per_step", s},
+                   {"speedup_vs_first", first / s},
+                   {"rel_drift_vs_first", drift}});
+  }
+  return out;
 }
 
 void run(const BenchArgs& a) {
   Profile profile = read_profile(a.profile);
   profile.args.t = a.steps + a.warmup;  // steps per measurement: the cost of a step does not depend on i
   profile.args.sample_step = 1;
+  SamplingOptions base;
+  base.precision = parse_precision(a.precision);
+  base.device = parse_device(a.device);
   nlohmann::json rows = nlohmann::json::array();
   std::cout << "method  batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB\n";
   for (const Method m : {Method::Egsde, Method::Sdedit}) {
-    SamplingOptions so;
+    SamplingOptions so = base;
     so.method = m;
-    const Sampling sampling(profile, so);
     for (const int64_t b : a.batch) {
-      torch::manual_seed(a.seed);
-      const auto x0 = torch::rand({b, 3, profile.image_size, profile.image_size}) * 2 - 1;
-      const double s = time_steps(sampling, x0, a.warmup, a.seed);
+      const double s = measure(profile, a, so, b).seconds_per_step;
       const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
       const double rss = peak_rss_mib();
       std::cout << std::left << std::setw(8) << to_string(m) << std::setw(7) << b << std::setw(10) << std::setprecision(4)
                 << s << std::setw(22) << ips << rss << "\n";
       rows.push_back({{"method", to_string(m)},
                       {"batch", b},
+                      {"precision", to_string(so.precision)},
                       {"seconds_per_step", s},
                       {"images_per_s_at_M", ips},
                       {"M", a.t_full},
                       {"peak_rss_mib", rss}});
     }
   }
+  const nlohmann::json levers = a.levers ? run_levers(profile, a, base) : nlohmann::json::array();
   if (!a.json.empty())
     write_json_file(a.json, {{"profile", a.profile},
                              {"steps_timed", a.steps},
                              {"warmup", a.warmup},
+                             {"device", a.device},
                              {"rows", rows},
+                             {"levers", levers},
                              {"note", "images/s at M = batch / (M x median seconds per step), from the timed steps"},
                              {"provenance", provenance()}});
 }
@@ -98,6 +173,11 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--steps", a->steps, "Timed steps per measurement (median reported)")->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Untimed steps first")->capture_default_str();
   cmd->add_option("--M", a->t_full, "M for the images/s estimate of a whole translation")->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32 | tf32 | bf16 (autocast) for the main rows")->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_flag("--levers", a->levers,
+                "Also time the EGSDE step (first batch size) lever by lever from the official way of computing the "
+                "guidance, then with 1 thread and with bf16");
   cmd->add_option("--json", a->json, "Write the measurements with provenance as JSON");
   cmd->callback([a] { run(*a); });
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/device.h"
 #include "core/error.h"
 #include "core/profile.h"
 #include "translate/progress.h"
@@ -12,24 +13,12 @@ namespace egsde::cli {
 namespace {
 
 struct TranslateArgs {
-  std::string profile, output, rng = "per-sample", format = "same", device = "cpu", method = "egsde";
+  std::string profile, output, rng = "per-sample", format = "same", device = "cpu", method = "egsde",
+              precision = "fp32";
   std::vector<std::string> source;
   bool save_raw = false, overwrite = false, quiet = false;
   int64_t batch_size = 0, limit = 0, respace = 0;
 };
-
-torch::Device parse_device(const std::string& s) {
-  try {
-    torch::Device d(s);
-    if (d.is_cuda() && !torch::cuda::is_available())
-      throw Error("--device " + s + ": CUDA is not available in this build or on this machine");
-    if (d.is_cuda() && d.has_index() && d.index() >= static_cast<int>(torch::cuda::device_count()))
-      throw Error("--device " + s + ": only " + std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
-    return d;
-  } catch (const c10::Error&) {
-    throw Error("--device '" + s + "' is not a device; use cpu, cuda or cuda:N");
-  }
-}
 
 void run(const TranslateArgs& a) {
   const Profile profile = read_profile(a.profile);
@@ -45,6 +34,7 @@ void run(const TranslateArgs& a) {
   o.quiet = a.quiet;
   o.limit = a.limit;
   o.respace = a.respace;
+  o.precision = parse_precision(a.precision);
   for (const auto& s : a.source) o.source.emplace_back(s);
   const TranslateSummary s = translate(profile, o);
   if (!a.quiet)
@@ -85,6 +75,11 @@ void register_translate(CLI::App& app) {
   cmd->add_option("--respace", a->respace,
                   "Use K evenly spaced steps of the schedule (guided-diffusion respacing; fast, not the paper's)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--precision", a->precision,
+                  "fp32 (official; parity), tf32 (CUDA TensorFloat-32), bf16 (autocast; faster on GPUs, changes the "
+                  "images: results/bench/README.md)")
+      ->check(CLI::IsMember({"fp32", "tf32", "bf16"}))
+      ->capture_default_str();
   cmd->add_option("--source", a->source, "Source folder(s) replacing the profile's testdata_path");
   cmd->callback([a] { run(*a); });
 }

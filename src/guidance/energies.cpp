@@ -32,35 +32,39 @@ torch::Tensor sum_squares(const torch::Tensor& X, const torch::Tensor& Y) {
   return (X - Y).square().sum({1, 2, 3});
 }
 
-EnergyGrad realism_energy(FeatureFn dse, RealismScore s1) {
-  return [dse = std::move(dse), s1](const torch::Tensor& y, const torch::Tensor& xt,
-                                    const torch::Tensor& t) {
-    torch::Tensor X;
-    {
-      torch::NoGradGuard no_grad;
-      X = dse(xt, t);
-    }
+EnergyGrad realism_energy(FeatureFn dse, RealismScore s1, GuidanceLevers levers) {
+  return [dse = std::move(dse), s1, levers](const torch::Tensor& y, const torch::Tensor& xt,
+                                            const torch::Tensor& t) {
     return grad_to_input(y, [&](const torch::Tensor& yg) {
       auto Y = dse(yg, t);
+      torch::Tensor X;
+      {
+        // official: DSE(x_t) inside the same grad-enabled context (a graph nobody uses)
+        torch::AutoGradMode grad_mode(!levers.xt_outside_autograd);
+        X = dse(xt, t);
+      }
       return s1 == RealismScore::Cosine ? channel_cosine_similarity(Y, X) : -sum_squares(Y, X);
     });
   };
 }
 
-EnergyGrad lowpass_energy(LowPass lp, FaithfulScore s2) {
-  if (s2 == FaithfulScore::NegL2) {
+EnergyGrad lowpass_energy(LowPass lp, FaithfulScore s2, GuidanceLevers levers) {
+  if (s2 == FaithfulScore::NegL2 && levers.closed_form_lowpass) {
     return [lp = std::move(lp)](const torch::Tensor& y, const torch::Tensor& xt, const torch::Tensor&) {
       torch::NoGradGuard no_grad;
       return lp.adjoint(2 * (lp(y) - lp(xt)));
     };
   }
-  return [lp = std::move(lp)](const torch::Tensor& y, const torch::Tensor& xt, const torch::Tensor&) {
-    torch::Tensor X;
-    {
-      torch::NoGradGuard no_grad;
-      X = lp(xt);
-    }
-    return grad_to_input(y, [&](const torch::Tensor& yg) { return -channel_cosine_similarity(X, lp(yg)); });
+  return [lp = std::move(lp), s2, levers](const torch::Tensor& y, const torch::Tensor& xt, const torch::Tensor&) {
+    return grad_to_input(y, [&](const torch::Tensor& yg) {
+      torch::Tensor X;
+      {
+        torch::AutoGradMode grad_mode(!levers.xt_outside_autograd);
+        X = lp(xt);
+      }
+      auto Y = lp(yg);
+      return s2 == FaithfulScore::Cosine ? -channel_cosine_similarity(X, Y) : sum_squares(X, Y);
+    });
   };
 }
 

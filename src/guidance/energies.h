@@ -26,11 +26,21 @@ torch::Tensor channel_cosine_similarity(const torch::Tensor& X, const torch::Ten
 // Official mse: sum of squares per image → [N].
 torch::Tensor sum_squares(const torch::Tensor& X, const torch::Tensor& Y);
 
-// ∇_y of the realism energy by local autograd: DSE(x_t) without autograd, backward to y only.
-EnergyGrad realism_energy(FeatureFn dse, RealismScore s1);
+// How the gradients are computed; the same numbers either way (within float rounding). The
+// defaults are the fast choices; `false` does it as the official egsde_sample does, so that
+// `egsde bench --levers` can measure what each choice is worth.
+struct GuidanceLevers {
+  bool frozen_dse = true;           // DSE parameters need no grad: graphs and backward reach y only
+  bool xt_outside_autograd = true;  // DSE(x_t) (and LP(x_t)) without autograd (matters when not frozen)
+  bool closed_form_lowpass = true;  // s2 = neg_l2: 2·LPᵀ(LP(y) − LP(x_t)) instead of autograd
+};
+
+// ∇_y of the realism energy by local autograd, backward to y only (levers.frozen_dse is applied by
+// whoever owns the DSE: Sampling).
+EnergyGrad realism_energy(FeatureFn dse, RealismScore s1, GuidanceLevers levers = {});
 
 // ∇_y of the faithful energy. neg_l2 is quadratic in y: closed form 2·LPᵀ(LP(y) − LP(x_t)), no
 // autograd; cosine uses local autograd through the Resizer.
-EnergyGrad lowpass_energy(LowPass lowpass, FaithfulScore s2);
+EnergyGrad lowpass_energy(LowPass lowpass, FaithfulScore s2, GuidanceLevers levers = {});
 
 }  // namespace egsde

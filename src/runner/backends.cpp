@@ -53,14 +53,16 @@ class SamplerTranslator : public Translator {
       throw Error("run " + run.id + ": args.sample_step is " + std::to_string(profile.args.sample_step) +
                   "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
     const int64_t respace = run.config.value("respace", int64_t{0});
+    const Precision precision = parse_precision(run.config.value("precision", std::string("fp32")));
     nlohmann::json key = run.profile;
     key["args"].erase("seed");
-    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace);
+    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace) + "|" + egsde::to_string(precision);
     if (k != key_) {
       sampling_.reset();
       SamplingOptions so;
       so.method = sampler_method(run.method);
       so.respace = respace;
+      so.precision = precision;
       so.device = device_;
       so.per_image_lowpass = true;
       sampling_ = std::make_unique<Sampling>(profile, so);

@@ -197,7 +197,7 @@ json validate_profile(const json& profile_in, const std::string& where) {
 Spec parse_spec(const json& j, const fs::path& file) {
   const std::string where = file.empty() ? std::string("spec") : file.string();
   if (!j.is_object()) throw Error(where + ": a spec must be a JSON object");
-  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "respace", "evaluation"},
+  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "respace", "precision", "evaluation"},
              where, "the spec");
   Spec s;
   s.file = file;
@@ -289,6 +289,14 @@ Spec parse_spec(const json& j, const fs::path& file) {
   if (j.contains("respace")) {
     s.respace = as_int(j["respace"], where, "respace");
     if (s.respace < 0) throw Error(where + ": 'respace' must be >= 0 (0 = the full schedule)");
+  }
+
+  if (j.contains("precision")) {
+    try {
+      s.precision = parse_precision(as_string(j["precision"], where, "precision"));
+    } catch (const Error& e) {
+      throw Error(where + ": " + e.what());
+    }
   }
 
   if (j.contains("evaluation")) {

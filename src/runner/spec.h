@@ -15,6 +15,7 @@
 //     "rng": "per-sample" | "official",        // default per-sample
 //     "max_images": 0,                         // 0 = all source images
 //     "respace": 0,                            // 0 = the full schedule; K = K evenly spaced steps
+//     "precision": "fp32" | "tf32" | "bf16",  // default fp32 (official); bf16 = autocast (issue 8)
 //     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,
 //                    "target": DIR|STATS, "inception": FILE}   // optional
 //     or, for the demo: {"task": "custom", "source": DIR, "target": DIR, "classifier": FILE,
@@ -30,6 +31,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/precision.h"
 
 namespace egsde::runner {
 
@@ -84,6 +87,7 @@ struct Spec {
   Rng rng = Rng::PerSample;
   int64_t max_images = 0;             // 0 = every source image
   int64_t respace = 0;                // 0 = the full schedule; K = K spaced steps (changes the images)
+  Precision precision = Precision::Fp32;  // of the network forwards (bf16 changes the images)
   std::optional<Evaluation> evaluation;
 };
 

@@ -33,6 +33,8 @@ std::string to_string(RngProtocol p) { return name_of(p, kRng); }
 
 struct Sampling::Impl {
   Method method = Method::Egsde;
+  Precision precision = Precision::Fp32;
+  torch::Device device = torch::kCPU;
   Schedule schedule;
   int64_t start = 0;
   int64_t repeats = 1;
@@ -47,6 +49,8 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   const std::string what = profile.source.empty() ? std::string("profile") : "profile " + profile.source.string();
   Impl& s = *impl_;
   s.method = o.method;
+  s.precision = o.precision;
+  s.device = o.device;
   s.repeats = a.sample_step;
   const bool needs_dse = o.method == Method::Egsde && a.ls != 0;
   for (const auto& [file, name] : {std::pair{a.ckpt, "ckpt"}, std::pair{a.dsepath, "dsepath"}}) {
@@ -63,7 +67,7 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   if (!a.dsepath.empty() && profile.config.contains("dse") && std::filesystem::is_regular_file(a.dsepath)) {
     s.dse = load_network(NetworkKind::AdmDse, profile.config, what, a.dsepath, DsePhase::Test);
     s.dse->module->to(o.device);
-    for (auto& p : s.dse->module->parameters()) p.set_requires_grad(false);
+    for (auto& p : s.dse->module->parameters()) p.set_requires_grad(!o.levers.frozen_dse);
   }
   const bool egsde = o.method == Method::Egsde;
   const double ls = egsde ? a.ls : 0.0, li = egsde ? a.li : 0.0;
@@ -72,11 +76,14 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
     auto net = *s.dse;
     s.energies.push_back(
         {"realism (s1=" + to_string(a.s1) + ")", ls,
-         realism_energy([net](const torch::Tensor& x, const torch::Tensor& t) { return net.forward(x, t); }, a.s1)});
+         realism_energy(
+             // float32 features for the similarity also under bf16 autocast (a no-op in fp32)
+             [net](const torch::Tensor& x, const torch::Tensor& t) { return net.forward(x, t).to(torch::kFloat32); },
+             a.s1, o.levers)});
   }
   if (li != 0)
     s.energies.push_back({"faithful (s2=" + to_string(a.s2) + ")", li,
-                          lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass), a.s2)});
+                          lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass), a.s2, o.levers)});
   if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass);
   s.schedule = make_schedule(profile.schedule);
   s.start = a.t;
@@ -91,17 +98,23 @@ Sampling::~Sampling() = default;
 std::vector<torch::Tensor> Sampling::sample(const torch::Tensor& x0, NoiseSource& noise,
                                             const StepObserver& observer) const {
   const Impl& s = *impl_;
+  const PrecisionScope precision(s.precision, s.device);
+  // Under bf16 autocast the ε-model returns bfloat16: the step's arithmetic stays float32
+  // (the official egsde_sample ends with sample.float()).
+  EpsFn eps = s.eps.eps;
+  if (s.precision == Precision::Bf16)
+    eps = [f = s.eps.eps](const torch::Tensor& y, const torch::Tensor& t) { return f(y, t).to(torch::kFloat32); };
   if (s.method == Method::Ilvr) {
     IlvrConfig c;
     c.t = s.start;
     c.sample_step = s.repeats;
-    return ilvr_sample(x0, s.eps.eps, *s.lowpass, s.schedule, c, noise, observer);
+    return ilvr_sample(x0, eps, *s.lowpass, s.schedule, c, noise, observer);
   }
   EgsdeConfig c;
   c.t = s.start;
   c.sample_step = s.repeats;
-  if (s.energies.empty()) return sdedit_sample(x0, s.eps.eps, s.schedule, c, noise, observer);
-  return egsde_sample(x0, s.eps.eps, s.energies, s.schedule, c, noise, observer);
+  if (s.energies.empty()) return sdedit_sample(x0, eps, s.schedule, c, noise, observer);
+  return egsde_sample(x0, eps, s.energies, s.schedule, c, noise, observer);
 }
 
 int64_t Sampling::steps() const { return impl_->start; }

@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "core/precision.h"
 #include "core/profile.h"
+#include "guidance/energies.h"
 #include "samplers/eps_fn.h"
 #include "samplers/noise.h"
 
@@ -32,6 +34,9 @@ struct SamplingOptions {
   // The low-pass of each image on its own (batch-invariant; needed by per-sample noise) instead
   // of the official Resizer over the whole batch.
   bool per_image_lowpass = true;
+  // fp32 (official, parity) | tf32 | bf16 autocast of the network forwards; samples stay float32.
+  Precision precision = Precision::Fp32;
+  GuidanceLevers levers;  // all fast by default; egsde bench --levers turns them off one by one
 };
 
 class Sampling {

@@ -61,6 +61,7 @@ nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t 
                       {"method", to_string(o.method)},
                       {"rng", to_string(o.rng)},
                       {"respace", o.respace},
+                      {"precision", to_string(o.precision)},
                       {"format", to_string(o.format)}};
   nlohmann::json dirs = nlohmann::json::array();
   for (const auto& d : folders) dirs.push_back(fs::absolute(d).lexically_normal().string());
@@ -112,6 +113,7 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
   SamplingOptions so;
   so.method = o.method;
   so.respace = o.respace;
+  so.precision = o.precision;
   so.device = o.device;
   so.per_image_lowpass = o.rng == RngProtocol::PerSample;  // batch-invariant low-pass
   const Sampling sampling(profile, so);

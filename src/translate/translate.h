@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/precision.h"
 #include "core/profile.h"
 #include "samplers/noise.h"
 #include "translate/sampling.h"
@@ -37,6 +38,7 @@ struct TranslateOptions {
   bool quiet = false;
   int64_t limit = 0;    // translate only the first N sources (0: all)
   int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)
+  Precision precision = Precision::Fp32;  // fp32 (official) | tf32 | bf16 autocast (changes the images)
   std::vector<std::filesystem::path> source;  // replaces args.testdata_path when not empty
 };
 

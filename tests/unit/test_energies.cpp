@@ -56,4 +56,26 @@ TEST(Energies, RealismGradientLeavesNoWeightGradients) {
   EXPECT_FALSE(conv->weight.grad().defined());
 }
 
+// GuidanceLevers change how, not what: the official way (trainable DSE, x_t inside autograd,
+// low-pass by autograd) gives the fast path's gradients.
+TEST(Energies, LeversGiveTheSameGradients) {
+  torch::manual_seed(7);
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(3, 4, 3).padding(1));
+  const FeatureFn dse = [conv](const torch::Tensor& x, const torch::Tensor&) mutable { return conv->forward(x); };
+  const auto y = torch::randn({2, 3, 16, 16}), xt = torch::randn({2, 3, 16, 16}), t = torch::zeros({2});
+  GuidanceLevers official;
+  official.xt_outside_autograd = false;
+  official.closed_form_lowpass = false;
+  for (const auto s1 : {RealismScore::Cosine, RealismScore::NegL2}) {
+    const auto fast = realism_energy(dse, s1)(y, xt, t), slow = realism_energy(dse, s1, official)(y, xt, t);
+    EXPECT_LT(test::rel_error(slow, fast), 1e-6);
+  }
+  const LowPass lp = make_lowpass(16, 4);
+  for (const auto s2 : {FaithfulScore::NegL2, FaithfulScore::Cosine}) {
+    const auto fast = lowpass_energy(lp, s2)(y, xt, t), slow = lowpass_energy(lp, s2, official)(y, xt, t);
+    EXPECT_LT(test::rel_error(slow, fast), 1e-6);
+  }
+  EXPECT_FALSE(conv->weight.grad().defined());
+}
+
 }  // namespace

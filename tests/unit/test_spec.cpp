@@ -129,6 +129,10 @@ TEST(Spec, BadValuesAreErrors) {
   j = small_spec();
   j["evaluation"] = {{"task", "custom"}, {"target", "x"}, {"inception", "y"}};
   expect_error(j, {"needs a 'protocol'"});
+
+  j = small_spec();
+  j["precision"] = "bf61";
+  expect_error(j, {"spec.json", "precision 'bf61'", "'bf16'"});
 }
 
 TEST(Expand, GridCountsAndCollapse) {
@@ -210,8 +214,14 @@ TEST(Expand, IdsAreStable) {
   c["max_images"] = 2;
   c["evaluation"] = {{"task", "cat2dog"}, {"target", "t"}, {"inception", "w"}};
   EXPECT_EQ(expand(parse_spec(c, "c.json")).runs[0].id, ra[0].id);
+  c["precision"] = "fp32";  // the default: absent from the config, the same ids
+  EXPECT_EQ(expand(parse_spec(c, "c.json")).runs[0].id, ra[0].id);
+  c["precision"] = "bf16";
+  const auto bf16 = expand(parse_spec(c, "c.json")).runs[0];
+  EXPECT_NE(bf16.id, ra[0].id);
+  EXPECT_EQ(bf16.config.value("precision", ""), "bf16");
   c["rng"] = "official";
-  EXPECT_NE(expand(parse_spec(c, "c.json")).runs[0].id, ra[0].id);
+  EXPECT_NE(expand(parse_spec(c, "c.json")).runs[0].id, bf16.id);
 }
 
 TEST(Expand, FindRunByIdOrPrefix) {
