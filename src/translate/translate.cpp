@@ -61,8 +61,9 @@ nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t 
                       {"method", to_string(o.method)},
                       {"rng", to_string(o.rng)},
                       {"respace", o.respace},
-                      {"precision", to_string(o.precision)},
                       {"format", to_string(o.format)}};
+  // absent for fp32: folders written before precision existed stay resumable
+  if (o.precision != Precision::Fp32) s["precision"] = to_string(o.precision);
   nlohmann::json dirs = nlohmann::json::array();
   for (const auto& d : folders) dirs.push_back(fs::absolute(d).lexically_normal().string());
   s["profile"]["args"]["testdata_path"] = dirs;
