@@ -7,14 +7,12 @@ and (when present) results/bench/metrics_{egsde,python}.json of scripts/bench_me
 import datetime
 import json
 import os
-import subprocess
 import sys
 
 ours, theirs = (json.load(open(p)) for p in sys.argv[1:3])
 args = sys.argv[3].strip() if len(sys.argv) > 3 else ""
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results", "bench")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
 off = {(r["method"], r["batch"]): r for r in theirs["rows"]}
 M = ours["rows"][0]["M"] if ours["rows"] else 500
 
@@ -52,8 +50,11 @@ if ours.get("levers"):
     for r in ours["levers"]:
         print(f"| {r['lever']} | {r['threads']} | {r['precision']} | {r['seconds_per_step']:.3f} | "
               f"{r['speedup_vs_first']:.2f}× | {r['rel_drift_vs_first']:.2e} |")
-    print("\nNot tried yet: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and DSE(x_t)")
-    print("into one forward, allocation reuse.")
+    print("\nRows 1–4 do the same arithmetic up to autograd bookkeeping: at 256² the step is dominated by the")
+    print("DSE's and the UNet's convolutions, so their spread is mostly this machine's run-to-run noise. The")
+    print("bf16 row is opt-in (it changes the images; the demo's drift: results/demo/bf16/drift.md). Not tried")
+    print("yet: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and DSE(x_t) into one")
+    print("forward, allocation reuse.")
 
 
 def load(name):
@@ -79,7 +80,8 @@ if eg and py:
 
 p = ours["provenance"]
 print("\n## Provenance\n")
-print(f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}; commit {commit}")
+print(f"- report written {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M UTC')}; measured at commit "
+      f"{p.get('commit')} (egsde's provenance)")
 print(f"- machine: {cpu}, {os.cpu_count()} logical CPUs; {theirs['threads']} threads for both "
       f"(OMP_NUM_THREADS / torch.set_num_threads); device {ours.get('device', 'cpu')}")
 print(f"- egsde {p.get('egsde')} with LibTorch {p.get('libtorch')}, OpenCV {p.get('opencv')}")
@@ -88,4 +90,4 @@ print(f"- command: `scripts/bench.sh OFFICIAL{' ' + args if args else ''}` (OFFI
 print(f"- steps timed: {ours['steps_timed']} after {ours['warmup']} warm-up, per row")
 if not p.get("cuda_available"):
     print("\nGPU figures: no GPU was lent to this task; none are reported (the GPU build and the precision")
-    print("options are described in the top-level README, 'GPU').")
+    print("options: top-level README, 'Precision and the GPU build').")
