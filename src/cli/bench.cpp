@@ -99,18 +99,16 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   const int64_t b = a.batch.front();
   nlohmann::json out = nlohmann::json::array();
   double first = 0;
-  torch::Tensor reference;  // the first row's sample: every row must give it (bf16: close to it)
+  torch::Tensor reference;  // the first row's sample in float64: every row must give it (bf16: close to it)
   std::cout << "\nlevers (EGSDE, batch " << b << ")\ns/step    speed-up rel.drift  lever\n";
   for (const auto& r : rows) {
     at::set_num_threads(r.threads);
     const Timing tm = measure(profile, a, r.so, b);
     at::set_num_threads(threads);
     const double s = tm.seconds_per_step;
-    if (first == 0) first = s, reference = tm.sample;
-    // ||y − y_first|| / ||y_first|| after the same steps and noise (float64)
-    const double drift = ((tm.sample.to(torch::kFloat64) - reference.to(torch::kFloat64)).norm() /
-                          reference.to(torch::kFloat64).norm())
-                             .item<double>();
+    if (first == 0) first = s, reference = tm.sample.to(torch::kFloat64);
+    // ||y − y_first|| / ||y_first|| after the same steps and noise
+    const double drift = ((tm.sample.to(torch::kFloat64) - reference).norm() / reference.norm()).item<double>();
     std::cout << std::left << std::setw(10) << std::setprecision(4) << s << std::setw(8) << first / s << std::setw(11)
               << drift << r.name << "\n";
     out.push_back({{"lever", r.name},

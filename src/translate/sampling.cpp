@@ -60,6 +60,11 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
                   " does not exist; download it (README.md, 'Weights and data') or fix the path");
   }
   s.eps = load_eps_model(a.diffusionmodel, profile.config, what, a.ckpt);
+  // float32 ε also under bf16 autocast, so the step's arithmetic stays float32 (the official
+  // egsde_sample ends with sample.float()); a no-op in fp32, like the DSE features' cast below
+  s.eps.eps = [f = std::move(s.eps.eps)](const torch::Tensor& y, const torch::Tensor& t) {
+    return f(y, t).to(torch::kFloat32);
+  };
   if (s.eps.image_size > 0 && s.eps.image_size != profile.image_size)
     throw Error(what + ": the score model is built for image_size " + std::to_string(s.eps.image_size) +
                 " but data.image_size is " + std::to_string(profile.image_size));
@@ -99,22 +104,17 @@ std::vector<torch::Tensor> Sampling::sample(const torch::Tensor& x0, NoiseSource
                                             const StepObserver& observer) const {
   const Impl& s = *impl_;
   const PrecisionScope precision(s.precision, s.device);
-  // Under bf16 autocast the ε-model returns bfloat16: the step's arithmetic stays float32
-  // (the official egsde_sample ends with sample.float()).
-  EpsFn eps = s.eps.eps;
-  if (s.precision == Precision::Bf16)
-    eps = [f = s.eps.eps](const torch::Tensor& y, const torch::Tensor& t) { return f(y, t).to(torch::kFloat32); };
   if (s.method == Method::Ilvr) {
     IlvrConfig c;
     c.t = s.start;
     c.sample_step = s.repeats;
-    return ilvr_sample(x0, eps, *s.lowpass, s.schedule, c, noise, observer);
+    return ilvr_sample(x0, s.eps.eps, *s.lowpass, s.schedule, c, noise, observer);
   }
   EgsdeConfig c;
   c.t = s.start;
   c.sample_step = s.repeats;
-  if (s.energies.empty()) return sdedit_sample(x0, eps, s.schedule, c, noise, observer);
-  return egsde_sample(x0, eps, s.energies, s.schedule, c, noise, observer);
+  if (s.energies.empty()) return sdedit_sample(x0, s.eps.eps, s.schedule, c, noise, observer);
+  return egsde_sample(x0, s.eps.eps, s.energies, s.schedule, c, noise, observer);
 }
 
 int64_t Sampling::steps() const { return impl_->start; }
