@@ -97,7 +97,18 @@ for b in [int(x) for x in opt.batch.split(",")]:
         rows.append({"method": name, "batch": b, "seconds_per_step": s, "images_per_s_at_M": b / (s * opt.M),
                      "M": opt.M, "peak_rss_mib": rss})
         print(f"{name:8s}{b:<7d}{s:<10.4g}{b / (s * opt.M):<22.4g}{rss:.0f}", flush=True)
-out = {"rows": rows, "threads": opt.threads, "torch": torch.__version__, "python": platform.python_version(),
+
+
+def loaded_blas():
+    """The BLAS library this process mapped (Debian's libblas.so.3 alternative or LD_LIBRARY_PATH)."""
+    for line in open("/proc/self/maps"):
+        f = line.split()[-1]
+        if "libblas.so" in f or "libopenblas" in f or "libmkl_rt" in f:
+            return os.path.realpath(f)
+    return "none"
+
+
+out = {"rows": rows, "threads": opt.threads, "blas": loaded_blas(), "torch": torch.__version__, "python": platform.python_version(),
        "official": opt.official, "profile": opt.profile, "steps_timed": opt.steps, "warmup": opt.warmup}
 if opt.json:
     with open(opt.json + ".tmp", "w") as f:

@@ -37,6 +37,28 @@ for r in ours["rows"]:
           f"**{o['seconds_per_step'] / r['seconds_per_step']:.2f}×** | {r['images_per_s_at_M']:.5f} | "
           f"{o['images_per_s_at_M']:.5f} | {r['peak_rss_mib']:.0f} | {o['peak_rss_mib']:.0f} |")
 print("\nPeak RSS is each process's high-water mark so far (cumulative over its rows, in table order).")
+print(f"BLAS loaded: egsde `{ours['provenance'].get('blas', '?')}`, official `{theirs.get('blas', '?')}`.")
+
+wd = os.path.dirname(os.path.abspath(sys.argv[1]))
+nl = [os.path.join(wd, f) for f in ("egsde_netlib.json", "official_netlib.json")]
+if all(os.path.exists(f) for f in nl):
+    on, tn = (json.load(open(f)) for f in nl)
+    offn = {(r["method"], r["batch"]): r for r in tn["rows"]}
+    main = {(r["method"], r["batch"]): r for r in ours["rows"]}
+    print("\n### The same step on Debian's default netlib reference BLAS\n")
+    print("Both processes again, with `LD_LIBRARY_PATH` pointing at the netlib `libblas.so.3` (what Debian")
+    print("installs unless an optimised BLAS such as `libopenblas0-pthread` is present). LibTorch's attention")
+    print("matmuls (`bmm`: 1024 tokens at the DSE's 32² level) run on it; the convolutions (oneDNN) do not.\n")
+    print("| method | batch | egsde s/step | official s/step | speed-up | egsde with system BLAS: faster by |")
+    print("|---|---|---|---|---|---|")
+    for r in on["rows"]:
+        o, m = offn.get((r["method"], r["batch"])), main.get((r["method"], r["batch"]))
+        if not o:
+            continue
+        gain = f"{r['seconds_per_step'] / m['seconds_per_step']:.2f}×" if m else "–"
+        print(f"| {r['method']} | {r['batch']} | {r['seconds_per_step']:.3f} | {o['seconds_per_step']:.3f} | "
+              f"**{o['seconds_per_step'] / r['seconds_per_step']:.2f}×** | {gain} |")
+    print(f"\nBLAS loaded: egsde `{on['provenance'].get('blas', '?')}`, official `{tn.get('blas', '?')}`.")
 
 if ours.get("levers"):
     b = ours["levers"][0]["batch"]

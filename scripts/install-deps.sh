@@ -10,6 +10,9 @@ PKGS=(
   libtorch-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libhdf5-dev nlohmann-json3-dev libcli11-dev libtbb-dev libgtest-dev zlib1g-dev
+  # Optimised BLAS/LAPACK: takes over the libblas.so.3/liblapack.so.3 alternatives from Debian's
+  # netlib reference BLAS, which LibTorch's attention matmuls (bmm) would otherwise run on.
+  libopenblas0-pthread
   dataset-fashion-mnist
 )
 if [[ "${1:-}" == "--dev" ]]; then

@@ -3,6 +3,9 @@
 #include <opencv2/core/version.hpp>
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <limits.h>
+#include <link.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -25,6 +28,25 @@ std::string git_commit() {
   return out.empty() ? "unknown" : out;
 }
 
+// The BLAS library this process actually loaded (resolved through Debian's libblas.so.3
+// alternative and LD_LIBRARY_PATH), e.g. .../openblas-pthread/libblas.so.3 or the netlib
+// reference .../blas/libblas.so.3: LibTorch's bmm/matmul (attention) speed depends on it.
+std::string loaded_blas() {
+  std::string found = "none";
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* out) {
+        const std::string name = info->dlpi_name ? info->dlpi_name : "";
+        if (name.find("libblas.so") == std::string::npos && name.find("libopenblas") == std::string::npos &&
+            name.find("libmkl_rt") == std::string::npos)
+          return 0;
+        char real[PATH_MAX];
+        *static_cast<std::string*>(out) = ::realpath(name.c_str(), real) ? real : name;
+        return 1;
+      },
+      &found);
+  return found;
+}
+
 }  // namespace
 
 nlohmann::json provenance() {
@@ -35,6 +57,7 @@ nlohmann::json provenance() {
       {"commit", git_commit()},
       {"libtorch", TORCH_VERSION},
       {"opencv", CV_VERSION},
+      {"blas", loaded_blas()},
       {"cuda_available", torch::cuda::is_available()},
       {"threads", torch::get_num_threads()},
       {"host", host},
