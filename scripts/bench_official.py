@@ -100,12 +100,13 @@ for b in [int(x) for x in opt.batch.split(",")]:
 
 
 def loaded_blas():
-    """The BLAS library this process mapped (Debian's libblas.so.3 alternative or LD_LIBRARY_PATH)."""
+    """Every BLAS-like library this process mapped (address order, not load order)."""
+    libs = []
     for line in open("/proc/self/maps"):
         f = line.split()[-1]
-        if "libblas.so" in f or "libopenblas" in f or "libmkl_rt" in f:
-            return os.path.realpath(f)
-    return "none"
+        if ("libblas.so" in f or "libopenblas" in f or "libmkl_rt" in f) and os.path.realpath(f) not in libs:
+            libs.append(os.path.realpath(f))
+    return " + ".join(libs) or "none"
 
 
 out = {"rows": rows, "threads": opt.threads, "blas": loaded_blas(), "torch": torch.__version__, "python": platform.python_version(),

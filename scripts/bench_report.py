@@ -48,7 +48,9 @@ if all(os.path.exists(f) for f in nl):
     print("\n### The same step on Debian's default netlib reference BLAS\n")
     print("Both processes again, with `LD_LIBRARY_PATH` pointing at the netlib `libblas.so.3` (what Debian")
     print("installs unless an optimised BLAS such as `libopenblas0-pthread` is present). LibTorch's attention")
-    print("matmuls (`bmm`: 1024 tokens at the DSE's 32² level) run on it; the convolutions (oneDNN) do not.\n")
+    print("matmuls (`bmm`: 1024 tokens at the DSE's 32² level) run on it; the convolutions (oneDNN) do not.")
+    print("`liblapack.so.3` still resolves to OpenBLAS's, so libopenblas is mapped too; BLAS symbols resolve")
+    print("to the library loaded first (egsde's list below is in load order, Python's in address order).\n")
     print("| method | batch | egsde s/step | official s/step | speed-up | egsde with system BLAS: faster by |")
     print("|---|---|---|---|---|---|")
     for r in on["rows"]:
@@ -74,9 +76,13 @@ if ours.get("levers"):
               f"{r['speedup_vs_first']:.2f}× | {r['rel_drift_vs_first']:.2e} |")
     print("\nRows 1–4 do the same arithmetic up to autograd bookkeeping: at 256² the step is dominated by the")
     print("DSE's and the UNet's convolutions, so their spread is mostly this machine's run-to-run noise. The")
-    print("bf16 row is opt-in (it changes the images; the demo's drift: results/demo/bf16/drift.md). Not tried")
-    print("yet: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and DSE(x_t) into one")
-    print("forward, allocation reuse.")
+    print("bf16 row is opt-in (it changes the images; the demo's drift: results/demo/bf16/drift.md). Not")
+    print("measured by this script: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and")
+    print("DSE(x_t) into one forward, allocation reuse.")
+    slow = [r for r in ours["levers"] if r["precision"] == "bf16" and r["speedup_vs_first"] < 1]
+    if slow:
+        print(f"\n**bf16 on this CPU is {1 / slow[0]['speedup_vs_first']:.0f}× slower than the first row** in this run "
+              f"(BLAS `{ours['provenance'].get('blas', '?')}`): do not use `--precision bf16` on such a CPU.")
 
 
 def load(name):
@@ -97,7 +103,8 @@ if eg and py:
     ie, ip = eg["inception"], py["inception"]
     print(f"| Inception pool3, batch {ie['batch']} (images/s, mean) | {ie['mean_images_per_s']:.2f} | "
           f"{ip['mean_images_per_s']:.2f} (pytorch-fid) | **{ie['mean_images_per_s'] / ip['mean_images_per_s']:.2f}×** |")
-    print(f"\nMeasured at commit {eg['provenance'].get('commit')}, load average {py.get('loadavg')} / "
+    print(f"\nBLAS: {eg['provenance'].get('blas', 'not recorded (measured before egsde recorded it)')}. "
+          f"Measured at commit {eg['provenance'].get('commit')}, load average {py.get('loadavg')} / "
           f"{eg.get('loadavg')} (`scripts/bench_metrics.py`, run by `scripts/bench.sh` unless `--skip-metrics`).")
 
 p = ours["provenance"]

@@ -28,11 +28,11 @@ std::string git_commit() {
   return out.empty() ? "unknown" : out;
 }
 
-// The BLAS library this process actually loaded (resolved through Debian's libblas.so.3
-// alternative and LD_LIBRARY_PATH), e.g. .../openblas-pthread/libblas.so.3 or the netlib
-// reference .../blas/libblas.so.3: LibTorch's bmm/matmul (attention) speed depends on it.
+// The BLAS/LAPACK libraries this process loaded, in load order (= symbol lookup order), e.g.
+// .../openblas-pthread/libblas.so.3 or Debian's netlib reference .../blas/libblas.so.3 (chosen by
+// the libblas.so.3 alternative or LD_LIBRARY_PATH): LibTorch's bmm (attention) speed depends on it.
 std::string loaded_blas() {
-  std::string found = "none";
+  std::string found;
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* out) {
         const std::string name = info->dlpi_name ? info->dlpi_name : "";
@@ -40,11 +40,12 @@ std::string loaded_blas() {
             name.find("libmkl_rt") == std::string::npos)
           return 0;
         char real[PATH_MAX];
-        *static_cast<std::string*>(out) = ::realpath(name.c_str(), real) ? real : name;
-        return 1;
+        auto& s = *static_cast<std::string*>(out);
+        s += (s.empty() ? "" : " + ") + std::string(::realpath(name.c_str(), real) ? real : name.c_str());
+        return 0;
       },
       &found);
-  return found;
+  return found.empty() ? "none" : found;
 }
 
 }  // namespace
