@@ -38,6 +38,10 @@ for r in ours["rows"]:
           f"{o['images_per_s_at_M']:.5f} | {r['peak_rss_mib']:.0f} | {o['peak_rss_mib']:.0f} |")
 print("\nPeak RSS is each process's high-water mark so far (cumulative over its rows, in table order).")
 print(f"BLAS loaded: egsde `{ours['provenance'].get('blas', '?')}`, official `{theirs.get('blas', '?')}`.")
+cache = ours["provenance"].get("cpu_cache")
+if cache is not None:
+    print(f"egsde's CPU allocation cache (core/cpu_cache.h): {'on' if cache else 'off (EGSDE_CPU_CACHE=0)'}; the "
+          "official process allocates through glibc as released.")
 
 wd = os.path.dirname(os.path.abspath(sys.argv[1]))
 nl = [os.path.join(wd, f) for f in ("egsde_netlib.json", "official_netlib.json")]
@@ -69,16 +73,24 @@ if ours.get("levers"):
     print("same networks and kernels); each following row switches one more lever on. Drift: ‖y − y₁‖/‖y₁‖")
     print("of the sample after the same steps and noise against the first row (fp32 levers change how the")
     print("gradient is computed, not what: rounding only).\n")
-    print("| lever | threads | precision | s/step | speed-up vs first row | rel. drift vs first row |")
-    print("|---|---|---|---|---|---|")
+    print("| lever | threads | precision | CPU allocator | s/step | speed-up vs first row | rel. drift vs first row |")
+    print("|---|---|---|---|---|---|---|")
     for r in ours["levers"]:
-        print(f"| {r['lever']} | {r['threads']} | {r['precision']} | {r['seconds_per_step']:.3f} | "
+        alloc = {True: "egsde cache", False: "system"}.get(r.get("cpu_cache"), "?")
+        print(f"| {r['lever']} | {r['threads']} | {r['precision']} | {alloc} | {r['seconds_per_step']:.3f} | "
               f"{r['speedup_vs_first']:.2f}× | {r['rel_drift_vs_first']:.2e} |")
-    print("\nRows 1–4 do the same arithmetic up to autograd bookkeeping: at 256² the step is dominated by the")
-    print("DSE's and the UNet's convolutions, so their spread is mostly this machine's run-to-run noise. The")
-    print("bf16 row is opt-in (it changes the images; the demo's drift: results/demo/bf16/drift.md). Not")
-    print("measured by this script: channels-last / oneDNN blocked layouts, CUDA graphs, batching DSE(y) and")
-    print("DSE(x_t) into one forward, allocation reuse.")
+    print("\nThe autograd rows (2–4) do the same arithmetic up to autograd bookkeeping: at 256² the step is")
+    print("dominated by the DSE's and the UNet's convolutions, so their spread is mostly this machine's")
+    lv = ours["levers"]
+    k = next((i for i, r in enumerate(lv) if r.get("cpu_cache") and i > 0 and lv[i - 1].get("cpu_cache") is False), None)
+    same = k is not None and lv[k]["rel_drift_vs_first"] == lv[k - 1]["rel_drift_vs_first"]
+    print("run-to-run noise. Allocation reuse changes no arithmetic (its sample " +
+          ("is bitwise the row before's: the same drift):" if same else "drifts from the row before's, see the table):"))
+    print("through glibc every 32 MiB activation of a 256² step is a fresh mmap whose pages the kernel faults")
+    print("in and zeroes again each step; the cache hands the same blocks back instead. The bf16 row is opt-in")
+    print("(it changes the images; the demo's drift: results/demo/bf16/drift.md). Not measured by this")
+    print("script: channels-last / oneDNN blocked layouts (slower in a one-off probe), CUDA graphs, batching")
+    print("DSE(y) and DSE(x_t) into one forward.")
     slow = [r for r in ours["levers"] if r["precision"] == "bf16" and r["speedup_vs_first"] < 1]
     if slow:
         print(f"\n**bf16 on this CPU is {1 / slow[0]['speedup_vs_first']:.0f}× slower than the first row** in this run "

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/device.h"
+#include "core/cpu_cache.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/precision.h"
@@ -79,6 +80,7 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
     std::string name;
     SamplingOptions so;
     int threads;
+    bool cpu_cache = true;
   };
   const int threads = at::get_num_threads();
   SamplingOptions so = base;
@@ -86,13 +88,15 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   so.precision = Precision::Fp32;
   so.levers = {false, false, false};
   std::vector<Row> rows;
-  rows.push_back({"official way: trainable DSE, DSE(x_t) and LP(x_t) under autograd, low-pass by autograd", so, threads});
+  rows.push_back({"official way: trainable DSE, DSE(x_t) and LP(x_t) under autograd, low-pass by autograd, "
+                  "system allocator", so, threads, false});
   so.levers.frozen_dse = true;
-  rows.push_back({"+ frozen DSE parameters (graph and backward to the input only)", so, threads});
+  rows.push_back({"+ frozen DSE parameters (graph and backward to the input only)", so, threads, false});
   so.levers.xt_outside_autograd = true;
-  rows.push_back({"+ DSE(x_t), LP(x_t) outside autograd", so, threads});
+  rows.push_back({"+ DSE(x_t), LP(x_t) outside autograd", so, threads, false});
   so.levers.closed_form_lowpass = true;
-  rows.push_back({"+ closed-form low-pass gradient (= egsde's default)", so, threads});
+  rows.push_back({"+ closed-form low-pass gradient", so, threads, false});
+  rows.push_back({"+ allocation reuse: large CPU blocks cached across steps (= egsde's default)", so, threads, true});
   if (threads > 1) rows.push_back({"default, 1 thread", so, 1});
   so.precision = Precision::Bf16;
   rows.push_back({"default, bf16 autocast", so, threads});
@@ -101,9 +105,12 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   double first = 0;
   torch::Tensor reference;  // the first row's sample in float64: every row must give it (bf16: close to it)
   std::cout << "\nlevers (EGSDE, batch " << b << ")\ns/step    speed-up rel.drift  lever\n";
+  const bool cache_default = cpu_cache_stats().enabled;
   for (const auto& r : rows) {
     at::set_num_threads(r.threads);
+    set_cpu_cache(r.cpu_cache);
     const Timing tm = measure(profile, a, r.so, b);
+    set_cpu_cache(cache_default);
     at::set_num_threads(threads);
     const double s = tm.seconds_per_step;
     if (first == 0) first = s, reference = tm.sample.to(torch::kFloat64);
@@ -114,6 +121,7 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
     out.push_back({{"lever", r.name},
                    {"batch", b},
                    {"threads", r.threads},
+                   {"cpu_cache", r.cpu_cache},
                    {"precision", to_string(r.so.precision)},
                    {"seconds_per_step", s},
                    {"speedup_vs_first", first / s},

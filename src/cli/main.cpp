@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "core/cpu_cache.h"
 #include "core/error.h"
 
 namespace egsde::cli {
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
     const unsigned cores = std::thread::hardware_concurrency();
     if (cores > 1) torch::set_num_threads(static_cast<int>(cores));
   }
+  // Reuse large CPU blocks across steps instead of faulting fresh pages in (core/cpu_cache.h);
+  // EGSDE_CPU_CACHE=0 switches it off.
+  egsde::set_cpu_cache_from_env();
   CLI::App app{"egsde — EGSDE / SDEdit / ILVR image translation and evaluation (LibTorch)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("egsde ") + EGSDE_VERSION);

@@ -1,4 +1,5 @@
 #include "core/provenance.h"
+#include "core/cpu_cache.h"
 
 #include <opencv2/core/version.hpp>
 #include <torch/torch.h>
@@ -61,6 +62,7 @@ nlohmann::json provenance() {
       {"blas", loaded_blas()},
       {"cuda_available", torch::cuda::is_available()},
       {"threads", torch::get_num_threads()},
+      {"cpu_cache", cpu_cache_stats().enabled},
       {"host", host},
   };
 }
