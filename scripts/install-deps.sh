@@ -13,6 +13,8 @@ PKGS=(
   # Optimised BLAS/LAPACK: takes over the libblas.so.3/liblapack.so.3 alternatives from Debian's
   # netlib reference BLAS, which LibTorch's attention matmuls (bmm) would otherwise run on.
   libopenblas0-pthread
+  # oneDNN's headers: egsde calls the library LibTorch runs on for Winograd convolutions (--conv)
+  libdnnl-dev
   dataset-fashion-mnist
 )
 if [[ "${1:-}" == "--dev" ]]; then

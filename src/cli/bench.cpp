@@ -26,7 +26,8 @@ namespace {
 
 struct BenchArgs {
   std::string profile, json, precision = "fp32", device = "cpu";
-  bool levers = false;
+  std::vector<std::string> conv{"direct"};
+  bool levers = false, channels_last = false;
   std::vector<int64_t> batch{1, 4};
   int64_t steps = 5, warmup = 1, t_full = 500;
   uint64_t seed = 0;
@@ -87,6 +88,8 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   so.method = Method::Egsde;
   so.precision = Precision::Fp32;
   so.levers = {false, false, false};
+  so.conv = ConvAlgo::Direct;
+  so.channels_last = false;
   std::vector<Row> rows;
   rows.push_back({"official way: trainable DSE, DSE(x_t) and LP(x_t) under autograd, low-pass by autograd, "
                   "system allocator", so, threads, false});
@@ -98,6 +101,16 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   rows.push_back({"+ closed-form low-pass gradient", so, threads, false});
   rows.push_back({"+ allocation reuse: large CPU blocks cached across steps (= egsde's default)", so, threads, true});
   if (threads > 1) rows.push_back({"default, 1 thread", so, 1});
+  SamplingOptions variant = so;
+  variant.channels_last = true;
+  rows.push_back({"default, networks channels-last (NHWC; not adopted)", variant, threads});
+  if (winograd_available()) {
+    variant = so;
+    variant.conv = ConvAlgo::Winograd;
+    rows.push_back({"default + Winograd 3x3 convolutions (--conv winograd)", variant, threads});
+  } else {
+    std::cout << "(no Winograd row: " << winograd_unavailable_reason() << ")\n";
+  }
   so.precision = Precision::Bf16;
   rows.push_back({"default, bf16 autocast", so, threads});
   const int64_t b = a.batch.front();
@@ -123,6 +136,8 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
                    {"threads", r.threads},
                    {"cpu_cache", r.cpu_cache},
                    {"precision", to_string(r.so.precision)},
+                   {"conv", to_string(r.so.conv)},
+                   {"channels_last", r.so.channels_last},
                    {"seconds_per_step", s},
                    {"speedup_vs_first", first / s},
                    {"rel_drift_vs_first", drift}});
@@ -137,20 +152,33 @@ void run(const BenchArgs& a) {
   SamplingOptions base;
   base.precision = parse_precision(a.precision);
   base.device = parse_device(a.device);
+  base.channels_last = a.channels_last;
+  std::vector<ConvAlgo> convs;
+  for (const auto& c : a.conv) {
+    const ConvAlgo algo = parse_conv_algo(c);
+    if (algo == ConvAlgo::Winograd && !winograd_available())
+      std::cout << "(no winograd rows: " << winograd_unavailable_reason() << ")\n";
+    else
+      convs.push_back(algo);
+  }
   nlohmann::json rows = nlohmann::json::array();
-  std::cout << "method  batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB\n";
+  std::cout << "method  conv      batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB\n";
+  for (const ConvAlgo conv : convs)
   for (const Method m : {Method::Egsde, Method::Sdedit}) {
     SamplingOptions so = base;
     so.method = m;
+    so.conv = conv;
     for (const int64_t b : a.batch) {
       const double s = measure(profile, a, so, b).seconds_per_step;
       const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
       const double rss = peak_rss_mib();
-      std::cout << std::left << std::setw(8) << to_string(m) << std::setw(7) << b << std::setw(10) << std::setprecision(4)
+      std::cout << std::left << std::setw(8) << to_string(m) << std::setw(10) << to_string(conv) << std::setw(7) << b << std::setw(10) << std::setprecision(4)
                 << s << std::setw(22) << ips << rss << "\n";
       rows.push_back({{"method", to_string(m)},
                       {"batch", b},
                       {"precision", to_string(so.precision)},
+                      {"conv", to_string(so.conv)},
+                      {"channels_last", so.channels_last},
                       {"seconds_per_step", s},
                       {"images_per_s_at_M", ips},
                       {"M", a.t_full},
@@ -181,6 +209,12 @@ void register_bench(CLI::App& app) {
   cmd->add_option("--M", a->t_full, "M for the images/s estimate of a whole translation")->capture_default_str();
   cmd->add_option("--precision", a->precision, "fp32 | tf32 | bf16 (autocast) for the main rows")->capture_default_str();
   cmd->add_option("--device", a->device, "cpu | cuda | cuda:N")->capture_default_str();
+  cmd->add_option("--conv", a->conv,
+                  "direct,winograd: the networks' 3x3 convolutions for the main rows (each listed one; winograd is "
+                  "left out with a note where unavailable)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_flag("--channels-last", a->channels_last, "Networks in the channels-last (NHWC) layout for the main rows");
   cmd->add_flag("--levers", a->levers,
                 "Also time the EGSDE step (first batch size) lever by lever from the official way of computing the "
                 "guidance, then with 1 thread and with bf16");

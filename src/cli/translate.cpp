@@ -14,7 +14,7 @@ namespace {
 
 struct TranslateArgs {
   std::string profile, output, rng = "per-sample", format = "same", device = "cpu", method = "egsde",
-              precision = "fp32";
+              precision = "fp32", conv = "direct";
   std::vector<std::string> source;
   bool save_raw = false, overwrite = false, quiet = false;
   int64_t batch_size = 0, limit = 0, respace = 0;
@@ -35,6 +35,7 @@ void run(const TranslateArgs& a) {
   o.limit = a.limit;
   o.respace = a.respace;
   o.precision = parse_precision(a.precision);
+  o.conv = parse_conv_algo(a.conv);
   for (const auto& s : a.source) o.source.emplace_back(s);
   const TranslateSummary s = translate(profile, o);
   if (!a.quiet)
@@ -79,6 +80,12 @@ void register_translate(CLI::App& app) {
                   "fp32 (official; parity), tf32 (CUDA TensorFloat-32), bf16 (autocast; faster on GPUs, changes the "
                   "images: results/bench/README.md)")
       ->check(CLI::IsMember({"fp32", "tf32", "bf16"}))
+      ->capture_default_str();
+  cmd->add_option("--conv", a->conv,
+                  "direct (LibTorch, as the official code) | winograd (oneDNN Winograd 3x3 convolutions on AVX-512 "
+                  "CPUs: ~1.5x faster steps, rounding-level changes within the parity tolerance; "
+                  "results/bench/README.md)")
+      ->check(CLI::IsMember({"direct", "winograd"}))
       ->capture_default_str();
   cmd->add_option("--source", a->source, "Source folder(s) replacing the profile's testdata_path");
   cmd->callback([a] { run(*a); });

@@ -32,7 +32,7 @@ UpsampleImpl::UpsampleImpl(int64_t channels, bool use_conv, int64_t out_channels
     : channels_(channels) {
   if (use_conv) {
     const int64_t out = out_channels ? out_channels : channels;
-    conv_ = register_module("conv", nn::Conv2d(nn::Conv2dOptions(channels, out, 3).padding(1)));
+    conv_ = register_module("conv", Conv(nn::Conv2dOptions(channels, out, 3).padding(1)));
   }
 }
 
@@ -66,7 +66,7 @@ ResBlockImpl::ResBlockImpl(const ResBlockOptions& o)
     : options_(o), out_channels_(o.out_channels ? o.out_channels : o.channels) {
   const int64_t out = out_channels_;
   in_norm_ = GroupNorm32(o.channels);
-  in_conv_ = nn::Conv2d(nn::Conv2dOptions(o.channels, out, 3).padding(1));
+  in_conv_ = Conv(nn::Conv2dOptions(o.channels, out, 3).padding(1));
   register_module("in_layers", nn::Sequential(in_norm_, nn::SiLU(), in_conv_));
 
   emb_linear_ = nn::Linear(o.emb_channels, o.use_scale_shift_norm ? 2 * out : out);
@@ -74,13 +74,13 @@ ResBlockImpl::ResBlockImpl(const ResBlockOptions& o)
 
   out_norm_ = GroupNorm32(out);
   out_dropout_ = nn::Dropout(o.dropout);
-  out_conv_ = nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1));
+  out_conv_ = Conv(nn::Conv2dOptions(out, out, 3).padding(1));
   register_module("out_layers", nn::Sequential(out_norm_, nn::SiLU(), out_dropout_, out_conv_));
 
   if (out != o.channels) {
     skip_conv_ = register_module(
         "skip_connection",
-        nn::Conv2d(nn::Conv2dOptions(o.channels, out, o.use_conv ? 3 : 1).padding(o.use_conv ? 1 : 0)));
+        Conv(nn::Conv2dOptions(o.channels, out, o.use_conv ? 3 : 1).padding(o.use_conv ? 1 : 0)));
   }
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "models/conv.h"
+
 namespace egsde::adm {
 
 // nn.py timestep_embedding: [N] (possibly fractional) timesteps -> [N, dim] sinusoids,
@@ -33,7 +35,7 @@ class UpsampleImpl : public torch::nn::Module {
 
  private:
   int64_t channels_;
-  torch::nn::Conv2d conv_{nullptr};
+  Conv conv_{nullptr};
 };
 TORCH_MODULE(Upsample);
 
@@ -74,7 +76,7 @@ class ResBlockImpl : public torch::nn::Module {
   ResBlockOptions options_;
   int64_t out_channels_;
   GroupNorm32 in_norm_{nullptr}, out_norm_{nullptr};
-  torch::nn::Conv2d in_conv_{nullptr}, out_conv_{nullptr}, skip_conv_{nullptr};
+  Conv in_conv_{nullptr}, out_conv_{nullptr}, skip_conv_{nullptr};
   torch::nn::Linear emb_linear_{nullptr};
   torch::nn::Dropout out_dropout_{nullptr};
 };

@@ -40,7 +40,7 @@ Trunk::Trunk(const TrunkOptions& o) : options(o) {
   };
   {
     TimestepEmbedSequential first;
-    first->push_back(nn::Conv2d(nn::Conv2dOptions(o.in_channels, ch, 3).padding(1)));
+    first->push_back(Conv(nn::Conv2dOptions(o.in_channels, ch, 3).padding(1)));
     append(first);
   }
   input_block_chans = {ch};

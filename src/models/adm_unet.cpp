@@ -163,7 +163,7 @@ AdmUNetImpl::AdmUNetImpl(const AdmUNetConfig& config)
   const int64_t input_ch = adm::level_channels(o.channel_mult[0], mc);
   out_ = register_module(
       "out", nn::Sequential(adm::GroupNorm32(ch), nn::SiLU(),
-                            nn::Conv2d(nn::Conv2dOptions(input_ch, config.out_channels(), 3)
+                            Conv(nn::Conv2dOptions(input_ch, config.out_channels(), 3)
                                            .padding(1))));
 }
 

@@ -5,9 +5,10 @@
 namespace egsde {
 
 EpsModel load_eps_model(DiffusionModel kind, const nlohmann::json& config, const std::string& config_source,
-                        const std::filesystem::path& ckpt) {
+                        const std::filesystem::path& ckpt, bool channels_last) {
   const NetworkKind net_kind = kind == DiffusionModel::Adm ? NetworkKind::AdmUNet : NetworkKind::DdpmUNet;
   Network net = load_network(net_kind, config, config_source, ckpt);
+  if (channels_last) use_channels_last(net);
   EpsModel m;
   m.module = net.module;
   m.image_size = net.image_size;

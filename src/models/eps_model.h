@@ -25,9 +25,10 @@ struct EpsModel {
 };
 
 // Builds the score network from the profile's yml sections (`config`: data + model) and loads
-// `ckpt` strictly. `config_source` names the profile in errors.
+// `ckpt` strictly. `config_source` names the profile in errors. `channels_last`: see
+// use_channels_last (models/network.h).
 EpsModel load_eps_model(DiffusionModel kind, const nlohmann::json& config, const std::string& config_source,
-                        const std::filesystem::path& ckpt);
+                        const std::filesystem::path& ckpt, bool channels_last = false);
 
 // (name, shape) of a module's parameters in registration order — the construction order of the
 // official module, whose default initialisation draws the official runner replays

@@ -144,4 +144,13 @@ int64_t parameter_count(const torch::nn::Module& module) {
   return n;
 }
 
+void use_channels_last(Network& net) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : net.module->parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  net.forward = [f = std::move(net.forward)](const torch::Tensor& x, const torch::Tensor& t) {
+    return f(x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x, t).contiguous();
+  };
+}
+
 }  // namespace egsde

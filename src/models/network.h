@@ -46,4 +46,9 @@ StateDict random_state_dict(NetworkKind kind, const nlohmann::json& config, cons
 
 int64_t parameter_count(const torch::nn::Module& module);
 
+// Runs `net` in the channels-last (NHWC) memory layout: its 4-D weights are stored channels-last
+// and its forward takes its input in that layout (oneDNN then convolves without reordering the
+// activations) and returns a contiguous (NCHW) output. Values change by rounding only.
+void use_channels_last(Network& net);
+
 }  // namespace egsde

@@ -54,15 +54,17 @@ class SamplerTranslator : public Translator {
                   "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
     const int64_t respace = run.config.value("respace", int64_t{0});
     const Precision precision = parse_precision(run.config.value("precision", std::string("fp32")));
+    const ConvAlgo conv = parse_conv_algo(run.config.value("conv", std::string("direct")));
     nlohmann::json key = run.profile;
     key["args"].erase("seed");
-    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace) + "|" + egsde::to_string(precision);
+    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace) + "|" + egsde::to_string(precision) + "|" + egsde::to_string(conv);
     if (k != key_) {
       sampling_.reset();
       SamplingOptions so;
       so.method = sampler_method(run.method);
       so.respace = respace;
       so.precision = precision;
+      so.conv = conv;
       so.device = device_;
       so.per_image_lowpass = true;
       sampling_ = std::make_unique<Sampling>(profile, so);

@@ -117,6 +117,7 @@ Expansion expand(const Spec& spec) {
                       {"rng", to_string(spec.rng)}};
         if (spec.respace > 0) run.config["respace"] = spec.respace;  // absent when 0: ids stay stable
         if (spec.precision != Precision::Fp32) run.config["precision"] = egsde::to_string(spec.precision);  // likewise
+        if (spec.conv != ConvAlgo::Direct) run.config["conv"] = egsde::to_string(spec.conv);  // likewise
         run.id = hex_digits(fnv1a64(run.config.dump()), 12);
         run.label = label + " seed=" + std::to_string(run.seed);
         if (!seen.insert(run.id).second) {

@@ -197,7 +197,7 @@ json validate_profile(const json& profile_in, const std::string& where) {
 Spec parse_spec(const json& j, const fs::path& file) {
   const std::string where = file.empty() ? std::string("spec") : file.string();
   if (!j.is_object()) throw Error(where + ": a spec must be a JSON object");
-  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "respace", "precision", "evaluation"},
+  check_keys(j, {"name", "description", "profile", "methods", "grid", "repeats", "seeds", "rng", "max_images", "respace", "precision", "conv", "evaluation"},
              where, "the spec");
   Spec s;
   s.file = file;
@@ -291,6 +291,13 @@ Spec parse_spec(const json& j, const fs::path& file) {
     if (s.respace < 0) throw Error(where + ": 'respace' must be >= 0 (0 = the full schedule)");
   }
 
+  if (j.contains("conv")) {
+    try {
+      s.conv = parse_conv_algo(as_string(j["conv"], where, "conv"));
+    } catch (const Error& e) {
+      throw Error(where + ": " + e.what());
+    }
+  }
   if (j.contains("precision")) {
     try {
       s.precision = parse_precision(as_string(j["precision"], where, "precision"));

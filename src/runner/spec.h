@@ -16,6 +16,7 @@
 //     "max_images": 0,                         // 0 = all source images
 //     "respace": 0,                            // 0 = the full schedule; K = K evenly spaced steps
 //     "precision": "fp32" | "tf32" | "bf16",  // default fp32 (official); bf16 = autocast (issue 8)
+//     "conv": "direct" | "winograd",          // default direct; winograd = oneDNN on AVX-512 CPUs
 //     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,
 //                    "target": DIR|STATS, "inception": FILE}   // optional
 //     or, for the demo: {"task": "custom", "source": DIR, "target": DIR, "classifier": FILE,
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "core/precision.h"
+#include "models/winograd.h"
 
 namespace egsde::runner {
 
@@ -88,6 +90,7 @@ struct Spec {
   int64_t max_images = 0;             // 0 = every source image
   int64_t respace = 0;                // 0 = the full schedule; K = K spaced steps (changes the images)
   Precision precision = Precision::Fp32;  // of the network forwards (bf16 changes the images)
+  ConvAlgo conv = ConvAlgo::Direct;       // the networks' 3x3 convolutions (winograd: rounding-level changes)
   std::optional<Evaluation> evaluation;
 };
 

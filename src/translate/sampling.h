@@ -13,6 +13,7 @@
 #include "core/precision.h"
 #include "core/profile.h"
 #include "guidance/energies.h"
+#include "models/winograd.h"
 #include "samplers/eps_fn.h"
 #include "samplers/noise.h"
 
@@ -36,6 +37,11 @@ struct SamplingOptions {
   bool per_image_lowpass = true;
   // fp32 (official, parity) | tf32 | bf16 autocast of the network forwards; samples stay float32.
   Precision precision = Precision::Fp32;
+  // Networks in the channels-last (NHWC) layout (models/network.h use_channels_last).
+  bool channels_last = false;
+  // 3×3 stride-1 convolutions of the networks: direct (LibTorch, = official) or Winograd
+  // (oneDNN on AVX-512 CPUs; models/winograd.h). Winograd where it is unavailable is an error.
+  ConvAlgo conv = ConvAlgo::Direct;
   GuidanceLevers levers;  // all fast by default; egsde bench --levers turns them off one by one
 };
 

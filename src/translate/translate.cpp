@@ -64,6 +64,7 @@ nlohmann::json settings_of(const Profile& p, const TranslateOptions& o, int64_t 
                       {"format", to_string(o.format)}};
   // absent for fp32: folders written before precision existed stay resumable
   if (o.precision != Precision::Fp32) s["precision"] = to_string(o.precision);
+  if (o.conv != ConvAlgo::Direct) s["conv"] = to_string(o.conv);  // likewise
   nlohmann::json dirs = nlohmann::json::array();
   for (const auto& d : folders) dirs.push_back(fs::absolute(d).lexically_normal().string());
   s["profile"]["args"]["testdata_path"] = dirs;
@@ -115,6 +116,7 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
   so.method = o.method;
   so.respace = o.respace;
   so.precision = o.precision;
+  so.conv = o.conv;
   so.device = o.device;
   so.per_image_lowpass = o.rng == RngProtocol::PerSample;  // batch-invariant low-pass
   const Sampling sampling(profile, so);

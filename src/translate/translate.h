@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/precision.h"
+#include "models/winograd.h"
 #include "core/profile.h"
 #include "samplers/noise.h"
 #include "translate/sampling.h"
@@ -39,6 +40,7 @@ struct TranslateOptions {
   int64_t limit = 0;    // translate only the first N sources (0: all)
   int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)
   Precision precision = Precision::Fp32;  // fp32 (official) | tf32 | bf16 autocast (changes the images)
+  ConvAlgo conv = ConvAlgo::Direct;       // winograd: oneDNN Winograd 3x3 convolutions on the CPU (rounding)
   std::vector<std::filesystem::path> source;  // replaces args.testdata_path when not empty
 };
 

@@ -12,6 +12,7 @@
 #include "core/checkpoint.h"
 #include "core/npy.h"
 #include "models/adm_encoder.h"
+#include "models/conv.h"
 
 using namespace egsde;
 
@@ -24,13 +25,15 @@ nlohmann::json read_json(const std::filesystem::path& path) {
 
 // One case directory, one phase: config file, expected output file.
 void expect_parity(const std::string& c, const std::string& config_file,
-                   const std::string& output_file, DsePhase expected_phase) {
+                   const std::string& output_file, DsePhase expected_phase, ConvAlgo conv = ConvAlgo::Direct) {
   const auto config = AdmDseConfig::from_json(read_json(test::fixture(c + "/" + config_file)));
   ASSERT_EQ(config.phase, expected_phase);
   AdmDse model(config);
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());
   model->eval();
+  set_conv_algo(*model, conv);
+  const int64_t winograd_before = winograd_calls();
 
   const auto x = read_npy(test::fixture(c + "/input.npy"));
   const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
@@ -41,12 +44,19 @@ void expect_parity(const std::string& c, const std::string& config_file,
   const double err = test::rel_error(out, ref);
   ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c << " " << config_file;
+  if (conv == ConvAlgo::Winograd) EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
 }
 
 class AdmDseParity : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AdmDseParity, TestPhaseFeatures) {
   expect_parity(GetParam(), "config.json", "output.npy", DsePhase::Test);
+}
+
+// The same features with the 3x3 convolutions by oneDNN's Winograd (models/winograd.h).
+TEST_P(AdmDseParity, TestPhaseFeaturesWithWinograd) {
+  if (!winograd_available()) GTEST_SKIP() << winograd_unavailable_reason();
+  expect_parity(GetParam(), "config.json", "output.npy", DsePhase::Test, ConvAlgo::Winograd);
 }
 
 TEST_P(AdmDseParity, TrainPhaseLogitsFromSameWeights) {

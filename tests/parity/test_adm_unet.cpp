@@ -11,6 +11,7 @@
 #include "core/npy.h"
 #include "models/adm_encoder.h"
 #include "models/adm_unet.h"
+#include "models/conv.h"
 
 using namespace egsde;
 
@@ -21,15 +22,16 @@ nlohmann::json read_json(const std::filesystem::path& path) {
   return nlohmann::json::parse(in);
 }
 
-class AdmUNetParity : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(AdmUNetParity, MatchesOfficialForward) {
-  const std::string c = GetParam();
+// `conv`: ConvAlgo::Winograd runs the 3x3 convolutions by oneDNN's Winograd (models/winograd.h)
+// against the same official outputs and tolerance.
+void expect_parity(const std::string& c, ConvAlgo conv) {
   const auto config = AdmUNetConfig::from_json(read_json(test::fixture(c + "/config.json")));
   AdmUNet model(config);
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());
   model->eval();
+  set_conv_algo(*model, conv);
+  const int64_t winograd_before = winograd_calls();
 
   const auto x = read_npy(test::fixture(c + "/input.npy"));
   const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
@@ -41,8 +43,18 @@ TEST_P(AdmUNetParity, MatchesOfficialForward) {
   ASSERT_EQ(out.sizes(), ref.sizes());
   EXPECT_EQ(out.size(1), config.out_channels());
   const double err = test::rel_error(out, ref);
-  RecordProperty("rel_error", (std::ostringstream() << err).str());
+  ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c;
+  if (conv == ConvAlgo::Winograd) EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
+}
+
+class AdmUNetParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AdmUNetParity, MatchesOfficialForward) { expect_parity(GetParam(), ConvAlgo::Direct); }
+
+TEST_P(AdmUNetParity, MatchesOfficialForwardWithWinograd) {
+  if (!winograd_available()) GTEST_SKIP() << winograd_unavailable_reason();
+  expect_parity(GetParam(), ConvAlgo::Winograd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, AdmUNetParity,

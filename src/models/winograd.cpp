@@ -1,0 +1,261 @@
+#include "models/winograd.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/functions/utils.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "core/error.h"
+#include "core/suggest.h"
+
+#ifdef EGSDE_HAVE_ONEDNN
+#include <dnnl.hpp>
+#endif
+
+namespace egsde {
+namespace {
+
+const std::vector<std::pair<std::string, ConvAlgo>> kAlgos = {{"direct", ConvAlgo::Direct},
+                                                              {"winograd", ConvAlgo::Winograd}};
+
+}  // namespace
+
+ConvAlgo parse_conv_algo(const std::string& s) { return parse_named(s, kAlgos, "convolution algorithm"); }
+std::string to_string(ConvAlgo a) { return name_of(a, kAlgos); }
+
+namespace {
+std::atomic<int64_t> g_calls{0};
+}  // namespace
+
+int64_t winograd_calls() { return g_calls.load(); }
+
+#ifdef EGSDE_HAVE_ONEDNN
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using Dt = memory::data_type;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::dims dims_of(const torch::Tensor& t) { return memory::dims(t.sizes().begin(), t.sizes().end()); }
+
+// One shape's primitives with the weights reordered (transformed) once into their layout.
+struct Plan {
+  dnnl::convolution_forward::primitive_desc fwd_pd;
+  dnnl::convolution_forward fwd;
+  memory fwd_weights;
+  std::optional<dnnl::convolution_backward_data> bwd;  // when the input needs a gradient
+  std::optional<dnnl::convolution_backward_data::primitive_desc> bwd_pd;
+  memory bwd_weights;
+  torch::Tensor bias;  // float32 contiguous or undefined
+  std::vector<int64_t> in_sizes, out_sizes;
+};
+
+// src (NCHW, user memory) -> the primitive's layout, run, -> NCHW torch tensor.
+torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& src_desc, int src_arg,
+                       const memory::desc& dst_desc, int dst_arg, const memory& weights, const torch::Tensor& bias,
+                       const torch::Tensor& x, const std::vector<int64_t>& out_sizes) {
+  auto& eng = cpu_engine();
+  dnnl::stream stream(eng);
+  const auto xc = x.contiguous();
+  memory user_src({dims_of(xc), Dt::f32, Tag::nchw}, eng, xc.data_ptr<float>());
+  memory src = user_src;
+  torch::Tensor src_buf;
+  if (src_desc != user_src.get_desc()) {
+    src_buf = torch::empty({static_cast<int64_t>(src_desc.get_size() / sizeof(float))}, torch::kFloat32);
+    src = memory(src_desc, eng, src_buf.data_ptr<float>());
+    dnnl::reorder(user_src, src).execute(stream, user_src, src);
+  }
+  auto out = torch::empty(out_sizes, torch::kFloat32);
+  memory user_dst({memory::dims(out_sizes.begin(), out_sizes.end()), Dt::f32, Tag::nchw}, eng, out.data_ptr<float>());
+  memory dst = user_dst;
+  torch::Tensor dst_buf;
+  if (dst_desc != user_dst.get_desc()) {
+    dst_buf = torch::empty({static_cast<int64_t>(dst_desc.get_size() / sizeof(float))}, torch::kFloat32);
+    dst = memory(dst_desc, eng, dst_buf.data_ptr<float>());
+  }
+  std::unordered_map<int, memory> args{{src_arg, src}, {DNNL_ARG_WEIGHTS, weights}, {dst_arg, dst}};
+  if (bias.defined()) {
+    args.emplace(DNNL_ARG_BIAS, memory({{bias.size(0)}, Dt::f32, Tag::x}, eng, bias.data_ptr<float>()));
+  }
+  prim.execute(stream, args);
+  if (dst != user_dst) dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
+  stream.wait();
+  return out;
+}
+
+torch::Tensor plan_forward(const Plan& p, const torch::Tensor& x) {
+  return run_conv(p.fwd, p.fwd_pd.src_desc(), DNNL_ARG_SRC, p.fwd_pd.dst_desc(), DNNL_ARG_DST, p.fwd_weights, p.bias,
+                  x, p.out_sizes);
+}
+
+torch::Tensor plan_backward_data(const Plan& p, const torch::Tensor& grad_out) {
+  return run_conv(*p.bwd, p.bwd_pd->diff_dst_desc(), DNNL_ARG_DIFF_DST, p.bwd_pd->diff_src_desc(), DNNL_ARG_DIFF_SRC,
+                  p.bwd_weights, torch::Tensor(), grad_out.to(torch::kFloat32), p.in_sizes);
+}
+
+memory reorder_weights(const torch::Tensor& w, const memory::desc& to) {
+  auto& eng = cpu_engine();
+  memory user({dims_of(w), Dt::f32, Tag::oihw}, eng, w.data_ptr());
+  memory out(to, eng);
+  dnnl::stream stream(eng);
+  dnnl::reorder(user, out).execute(stream, user, out);
+  stream.wait();
+  return out;
+}
+
+// nullptr when oneDNN has no Winograd implementation for this shape on this CPU.
+std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torch::Tensor& weight,
+                                const torch::Tensor& bias, bool needs_backward) {
+  auto& eng = cpu_engine();
+  const memory::dims src{in_sizes.begin(), in_sizes.end()};
+  const memory::dims dst{in_sizes[0], weight.size(0), in_sizes[2], in_sizes[3]};
+  const memory::desc any_src(src, Dt::f32, Tag::any), any_dst(dst, Dt::f32, Tag::any),
+      any_w(dims_of(weight), Dt::f32, Tag::any);
+  const memory::dims strides{1, 1}, pad{1, 1};
+  auto p = std::make_shared<Plan>();
+  p->in_sizes = in_sizes;
+  p->out_sizes = {dst.begin(), dst.end()};
+  const auto w = weight.detach().to(torch::kFloat32).contiguous();
+  if (bias.defined()) p->bias = bias.detach().to(torch::kFloat32).contiguous();
+  try {
+    const auto prop = needs_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
+    const auto desc = p->bias.defined()
+                          ? dnnl::convolution_forward::desc(prop, dnnl::algorithm::convolution_winograd, any_src, any_w,
+                                                            memory::desc({weight.size(0)}, Dt::f32, Tag::x), any_dst,
+                                                            strides, pad, pad)
+                          : dnnl::convolution_forward::desc(prop, dnnl::algorithm::convolution_winograd, any_src, any_w,
+                                                            any_dst, strides, pad, pad);
+    p->fwd_pd = dnnl::convolution_forward::primitive_desc(desc, eng);
+    p->fwd = dnnl::convolution_forward(p->fwd_pd);
+    p->fwd_weights = reorder_weights(w, p->fwd_pd.weights_desc());
+    if (needs_backward) {
+      const dnnl::convolution_backward_data::desc bdesc(dnnl::algorithm::convolution_winograd, any_src, any_w,
+                                                        any_dst, strides, pad, pad);
+      p->bwd_pd.emplace(bdesc, eng, p->fwd_pd);
+      p->bwd.emplace(*p->bwd_pd);
+      p->bwd_weights = p->bwd_pd->weights_desc() == p->fwd_pd.weights_desc()
+                           ? p->fwd_weights
+                           : reorder_weights(w, p->bwd_pd->weights_desc());
+    }
+  } catch (const dnnl::error&) {
+    return nullptr;  // e.g. channels not a multiple of the SIMD width, or no AVX-512
+  }
+  return p;
+}
+
+// Plans by weight identity and version, input shape and whether a backward is needed. Holding
+// the weight keeps its address from being reused by another tensor while the entry lives; the
+// version check drops an entry whose weight was written in place (load_state_dict, copy_).
+struct Key {
+  const void* weight;
+  const void* weight_data;
+  const void* bias;
+  std::vector<int64_t> sizes;
+  bool backward;
+  bool operator<(const Key& o) const {
+    return std::tie(weight, weight_data, bias, sizes, backward) <
+           std::tie(o.weight, o.weight_data, o.bias, o.sizes, o.backward);
+  }
+};
+struct Entry {
+  torch::Tensor weight, bias;
+  uint32_t weight_version = 0, bias_version = 0;
+  std::shared_ptr<Plan> plan;  // nullptr: oneDNN declined this shape (direct convolution)
+};
+
+std::mutex g_mu;
+std::map<Key, Entry> g_plans;
+
+std::shared_ptr<Plan> plan_for(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                               bool backward) {
+  const Key key{weight.unsafeGetTensorImpl(), weight.data_ptr(), bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, x.sizes().vec(),
+                backward};
+  const uint32_t wv = weight._version(), bv = bias.defined() ? bias._version() : 0;
+  std::lock_guard<std::mutex> lock(g_mu);
+  // Entries whose weights only the cache still holds belong to networks that are gone.
+  for (auto it = g_plans.begin(); it != g_plans.end();)
+    it = it->second.weight.use_count() == 1 ? g_plans.erase(it) : std::next(it);
+  auto it = g_plans.find(key);
+  if (it != g_plans.end() && it->second.weight_version == wv && it->second.bias_version == bv) return it->second.plan;
+  Entry e{weight, bias, wv, bv, make_plan(x.sizes().vec(), weight, bias, backward)};
+  g_plans[key] = e;
+  return e.plan;
+}
+
+// The autograd node: ∂L/∂x from ∂L/∂out by Winograd backward-data (weights are constants here).
+struct WinogradBackward : public torch::autograd::Node {
+  std::shared_ptr<Plan> plan;
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    if (!grads[0].defined()) return {torch::Tensor()};
+    ++g_calls;
+    return {plan_backward_data(*plan, grads[0])};
+  }
+  std::string name() const override { return "egsde::WinogradBackward"; }
+};
+
+std::string probe() {
+  try {
+    const auto w = torch::zeros({16, 16, 3, 3});
+    if (!make_plan({1, 16, 8, 8}, w, torch::Tensor(), true))
+      return "oneDNN " + std::to_string(dnnl::version()->major) + "." + std::to_string(dnnl::version()->minor) +
+             " has no Winograd convolution for this CPU (it needs AVX-512)";
+  } catch (const std::exception& e) {
+    return std::string("oneDNN failed: ") + e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string winograd_unavailable_reason() {
+  static const std::string reason = probe();
+  return reason;
+}
+
+torch::Tensor winograd_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  const bool grad = torch::GradMode::is_enabled();
+  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || x.dim() != 4 || weight.dim() != 4 ||
+      weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1) ||
+      weight.scalar_type() != torch::kFloat32 || (grad && weight.requires_grad()) ||
+      (bias.defined() && grad && bias.requires_grad()) || at::autocast::is_cpu_enabled() || !winograd_available())
+    return {};
+  const bool backward = grad && x.requires_grad();
+  const auto plan = plan_for(x, weight, bias, backward);
+  if (!plan) return {};
+  ++g_calls;
+  torch::Tensor out;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    out = plan_forward(*plan, x.detach());
+  }
+  if (backward) {
+    auto node = std::shared_ptr<WinogradBackward>(new WinogradBackward(), torch::autograd::deleteNode);
+    node->plan = plan;
+    node->set_next_edges(torch::autograd::collect_next_edges(x));
+    torch::autograd::set_history(out, node);
+  }
+  return out;
+}
+
+#else  // no oneDNN headers at build time
+
+std::string winograd_unavailable_reason() {
+  return "this egsde was built without oneDNN (install libdnnl-dev and rebuild)";
+}
+
+torch::Tensor winograd_conv2d(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&) { return {}; }
+
+#endif
+
+bool winograd_available() { return winograd_unavailable_reason().empty(); }
+
+}  // namespace egsde
