@@ -41,7 +41,7 @@ p["args"].update(ckpt="adm-unet.pt", dsepath="adm-dse.pt", testdata_path=".")
 json.dump(p, open(f"{work}/profile.json", "w"), indent=1)
 PY
 OMP_NUM_THREADS=$threads "$EGSDE" bench --profile $work/profile.json --batch $batch --steps $steps --levers \
-  --json $work/egsde.json
+  --conv direct,winograd --json $work/egsde.json
 OMP_NUM_THREADS=$threads scripts/bench_official.py "$official" $work/profile.json --batch $batch --steps $steps \
   --threads "$threads" --json $work/official.json
 NETLIB_DIR="${NETLIB_DIR:-/usr/lib/x86_64-linux-gnu/blas}"

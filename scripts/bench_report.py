@@ -26,14 +26,19 @@ print("attention 32,16,8; λs 500, λi 2, down_N 32; fp32. Median of the timed s
 print("official step is `functions/denoising.egsde_sample` as `runners/egsde.py` calls it (SDEdit there is")
 print(f"the same call with ls = li = 0). images/s for a whole translation at M = {M} is")
 print(f"batch / ({M} × s/step): derived from the step time (a step's cost does not depend on t), not timed.\n")
-print(f"| method | batch | egsde s/step | official s/step | speed-up | egsde images/s (M={M}) | "
+print("egsde's `conv` column: `direct` runs the 3×3 convolutions through LibTorch as the official code")
+print("does (egsde's default); `winograd` through oneDNN's Winograd F(4×4,3×3) (`--conv winograd`: opt-in,")
+print("AVX-512 CPUs; the networks' outputs stay within the 1e-5 parity tolerance of the official ones,")
+print("tests/parity/test_adm_{unet,dse}.cpp).\n")
+print(f"| method | egsde conv | batch | egsde s/step | official s/step | speed-up | egsde images/s (M={M}) | "
       "official images/s | egsde peak RSS MiB | official peak RSS MiB |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in ours["rows"]:
     o = off.get((r["method"], r["batch"]))
     if not o:
         continue
-    print(f"| {r['method']} | {r['batch']} | {r['seconds_per_step']:.3f} | {o['seconds_per_step']:.3f} | "
+    print(f"| {r['method']} | {r.get('conv', 'direct')} | {r['batch']} | {r['seconds_per_step']:.3f} | "
+          f"{o['seconds_per_step']:.3f} | "
           f"**{o['seconds_per_step'] / r['seconds_per_step']:.2f}×** | {r['images_per_s_at_M']:.5f} | "
           f"{o['images_per_s_at_M']:.5f} | {r['peak_rss_mib']:.0f} | {o['peak_rss_mib']:.0f} |")
 print("\nPeak RSS is each process's high-water mark so far (cumulative over its rows, in table order).")
@@ -48,7 +53,7 @@ nl = [os.path.join(wd, f) for f in ("egsde_netlib.json", "official_netlib.json")
 if all(os.path.exists(f) for f in nl):
     on, tn = (json.load(open(f)) for f in nl)
     offn = {(r["method"], r["batch"]): r for r in tn["rows"]}
-    main = {(r["method"], r["batch"]): r for r in ours["rows"]}
+    main = {(r["method"], r["batch"]): r for r in ours["rows"] if r.get("conv", "direct") == "direct"}
     print("\n### The same step on Debian's default netlib reference BLAS\n")
     print("Both processes again, with `LD_LIBRARY_PATH` pointing at the netlib `libblas.so.3` (what Debian")
     print("installs unless an optimised BLAS such as `libopenblas0-pthread` is present). LibTorch's attention")
@@ -88,9 +93,13 @@ if ours.get("levers"):
           ("is bitwise the row before's: the same drift):" if same else "drifts from the row before's, see the table):"))
     print("through glibc every 32 MiB activation of a 256² step is a fresh mmap whose pages the kernel faults")
     print("in and zeroes again each step; the cache hands the same blocks back instead. The bf16 row is opt-in")
-    print("(it changes the images; the demo's drift: results/demo/bf16/drift.md). Not measured by this")
-    print("script: channels-last / oneDNN blocked layouts (slower in a one-off probe), CUDA graphs, batching")
-    print("DSE(y) and DSE(x_t) into one forward.")
+    print("(it changes the images; the demo's drift: results/demo/bf16/drift.md). The channels-last row keeps")
+    print("LibTorch's direct convolutions in NHWC (oneDNN then skips the activation reorders, but GroupNorm,")
+    print("SiLU and the attention reshapes pay for the layout); the Winograd row (`--conv winograd`) changes")
+    print("the convolution algorithm: oneDNN's F(4×4,3×3) does a 3×3 convolution with 4× fewer multiplications,")
+    print("and the drift it adds is rounding (about 1e-6 per network, tests/unit/test_winograd.cpp). Not")
+    print("measured by this script: CUDA graphs, batching DSE(y) and DSE(x_t) into one forward (the backward")
+    print("would then run over x_t's half too).")
     slow = [r for r in ours["levers"] if r["precision"] == "bf16" and r["speedup_vs_first"] < 1]
     if slow:
         print(f"\n**bf16 on this CPU is {1 / slow[0]['speedup_vs_first']:.0f}× slower than the first row** in this run "
