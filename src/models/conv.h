@@ -1,6 +1,6 @@
 // torch::nn::Conv2d (same parameters and state-dict keys) whose 3×3 stride-1 convolutions can
 // run by oneDNN's Winograd on the CPU (models/winograd.h); direct by default. Used by the ADM
-// networks (score model and DSE).
+// networks (score model and DSE) and the DDPM score network.
 #pragma once
 #include <torch/torch.h>
 

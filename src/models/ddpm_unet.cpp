@@ -21,8 +21,8 @@ torch::nn::GroupNorm normalize(int64_t channels) {
   return torch::nn::GroupNorm(torch::nn::GroupNormOptions(32, channels).eps(1e-6).affine(true));
 }
 
-torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding) {
-  return torch::nn::Conv2d(
+Conv conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding) {
+  return Conv(
       torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding));
 }
 

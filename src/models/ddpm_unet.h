@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "models/conv.h"
+
 namespace egsde {
 
 // The yml `model:` keys Model reads (same names) plus data.image_size and, for
@@ -53,7 +55,7 @@ class ResnetBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::GroupNorm norm1_{nullptr}, norm2_{nullptr};
-  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, nin_shortcut_{nullptr};
+  Conv conv1_{nullptr}, conv2_{nullptr}, nin_shortcut_{nullptr};
   torch::nn::Linear temb_proj_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
 };
@@ -67,7 +69,7 @@ class AttnBlockImpl : public torch::nn::Module {
 
  private:
   torch::nn::GroupNorm norm_{nullptr};
-  torch::nn::Conv2d q_{nullptr}, k_{nullptr}, v_{nullptr}, proj_out_{nullptr};
+  Conv q_{nullptr}, k_{nullptr}, v_{nullptr}, proj_out_{nullptr};
 };
 TORCH_MODULE(AttnBlock);
 
@@ -78,7 +80,7 @@ class UpsampleImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Conv2d conv_{nullptr};
+  Conv conv_{nullptr};
 };
 TORCH_MODULE(Upsample);
 
@@ -90,7 +92,7 @@ class DownsampleImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Conv2d conv_{nullptr};
+  Conv conv_{nullptr};
 };
 TORCH_MODULE(Downsample);
 
@@ -117,7 +119,7 @@ class DdpmUNetImpl : public torch::nn::Module {
  private:
   DdpmConfig config_;
   torch::nn::ModuleList temb_dense_{nullptr};
-  torch::nn::Conv2d conv_in_{nullptr}, conv_out_{nullptr};
+  Conv conv_in_{nullptr}, conv_out_{nullptr};
   torch::nn::ModuleList down_{nullptr}, up_{nullptr};
   ddpm::ResnetBlock mid_block_1_{nullptr}, mid_block_2_{nullptr};
   ddpm::AttnBlock mid_attn_1_{nullptr};

@@ -11,6 +11,7 @@
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/npy.h"
+#include "models/conv.h"
 #include "models/ddpm_unet.h"
 
 using namespace egsde;
@@ -22,15 +23,16 @@ nlohmann::json read_json(const std::filesystem::path& path) {
   return nlohmann::json::parse(in);
 }
 
-class DdpmUNetParity : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(DdpmUNetParity, MatchesOfficialForward) {
-  const std::string c = GetParam();
+// `conv`: ConvAlgo::Winograd runs the 3x3 stride-1 convolutions by oneDNN's Winograd
+// (models/winograd.h) against the same official outputs and tolerance.
+void expect_parity(const std::string& c, ConvAlgo conv) {
   const auto config = DdpmConfig::from_json(read_json(test::fixture(c + "/config.json")));
   DdpmUNet model(config);
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());  // strips 'module.'
   model->eval();
+  set_conv_algo(*model, conv);
+  const int64_t winograd_before = winograd_calls();
 
   const auto x = read_npy(test::fixture(c + "/input.npy"));
   const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
@@ -40,8 +42,18 @@ TEST_P(DdpmUNetParity, MatchesOfficialForward) {
   const auto out = model->forward(x, t);
   ASSERT_EQ(out.sizes(), ref.sizes());
   const double err = test::rel_error(out, ref);
-  RecordProperty("rel_error", (std::ostringstream() << err).str());
+  ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c;
+  if (conv == ConvAlgo::Winograd) EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
+}
+
+class DdpmUNetParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DdpmUNetParity, MatchesOfficialForward) { expect_parity(GetParam(), ConvAlgo::Direct); }
+
+TEST_P(DdpmUNetParity, MatchesOfficialForwardWithWinograd) {
+  if (!winograd_available()) GTEST_SKIP() << winograd_unavailable_reason();
+  expect_parity(GetParam(), ConvAlgo::Winograd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, DdpmUNetParity, ::testing::Values("ddpm_conv", "ddpm_noconv"));
