@@ -59,8 +59,10 @@ struct Plan {
   std::vector<int64_t> in_sizes, out_sizes;
 };
 
-// src (NCHW, user memory) -> the primitive's layout, run, -> NCHW torch tensor.
-torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& src_desc, int src_arg,
+// src (NCHW, user memory) -> the primitive's layout, run, -> NCHW torch tensor. The scratchpad
+// is this call's own (user mode), so concurrent calls from several threads share nothing.
+torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& scratch_desc, const memory::desc& src_desc,
+                       int src_arg,
                        const memory::desc& dst_desc, int dst_arg, const memory& weights, const torch::Tensor& bias,
                        const torch::Tensor& x, const std::vector<int64_t>& out_sizes) {
   auto& eng = cpu_engine();
@@ -86,6 +88,11 @@ torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& src_desc
   if (bias.defined()) {
     args.emplace(DNNL_ARG_BIAS, memory({{bias.size(0)}, Dt::f32, Tag::x}, eng, bias.data_ptr<float>()));
   }
+  torch::Tensor scratch_buf;
+  if (scratch_desc.get_size() > 0) {
+    scratch_buf = torch::empty({static_cast<int64_t>(scratch_desc.get_size())}, torch::kUInt8);
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(scratch_desc, eng, scratch_buf.data_ptr()));
+  }
   prim.execute(stream, args);
   if (dst != user_dst) dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
   stream.wait();
@@ -93,12 +100,12 @@ torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& src_desc
 }
 
 torch::Tensor plan_forward(const Plan& p, const torch::Tensor& x) {
-  return run_conv(p.fwd, p.fwd_pd.src_desc(), DNNL_ARG_SRC, p.fwd_pd.dst_desc(), DNNL_ARG_DST, p.fwd_weights, p.bias,
+  return run_conv(p.fwd, p.fwd_pd.scratchpad_desc(), p.fwd_pd.src_desc(), DNNL_ARG_SRC, p.fwd_pd.dst_desc(), DNNL_ARG_DST, p.fwd_weights, p.bias,
                   x, p.out_sizes);
 }
 
 torch::Tensor plan_backward_data(const Plan& p, const torch::Tensor& grad_out) {
-  return run_conv(*p.bwd, p.bwd_pd->diff_dst_desc(), DNNL_ARG_DIFF_DST, p.bwd_pd->diff_src_desc(), DNNL_ARG_DIFF_SRC,
+  return run_conv(*p.bwd, p.bwd_pd->scratchpad_desc(), p.bwd_pd->diff_dst_desc(), DNNL_ARG_DIFF_DST, p.bwd_pd->diff_src_desc(), DNNL_ARG_DIFF_SRC,
                   p.bwd_weights, torch::Tensor(), grad_out.to(torch::kFloat32), p.in_sizes);
 }
 
@@ -134,13 +141,15 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
                                                             strides, pad, pad)
                           : dnnl::convolution_forward::desc(prop, dnnl::algorithm::convolution_winograd, any_src, any_w,
                                                             any_dst, strides, pad, pad);
-    p->fwd_pd = dnnl::convolution_forward::primitive_desc(desc, eng);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    p->fwd_pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
     p->fwd_weights = reorder_weights(w, p->fwd_pd.weights_desc());
     if (needs_backward) {
       const dnnl::convolution_backward_data::desc bdesc(dnnl::algorithm::convolution_winograd, any_src, any_w,
                                                         any_dst, strides, pad, pad);
-      p->bwd_pd.emplace(bdesc, eng, p->fwd_pd);
+      p->bwd_pd.emplace(bdesc, attr, eng, p->fwd_pd);
       p->bwd.emplace(*p->bwd_pd);
       p->bwd_weights = p->bwd_pd->weights_desc() == p->fwd_pd.weights_desc()
                            ? p->fwd_weights

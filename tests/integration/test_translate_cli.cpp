@@ -18,6 +18,7 @@
 #include "core/image_io.h"
 #include "core/json_io.h"
 #include "core/npy.h"
+#include "models/winograd.h"
 
 using namespace egsde;
 namespace fs = std::filesystem;
@@ -102,6 +103,30 @@ TEST_F(TranslateCli, OfficialRngReproducesTheOfficialRunner) {
   EXPECT_EQ(rec["settings"]["rng"], "official");
   EXPECT_EQ(rec["translated"], 3);
   EXPECT_TRUE(rec["provenance"].contains("commit"));
+}
+
+// --conv winograd (models/winograd.h): the same official run within the same tolerance, the
+// setting recorded; where oneDNN has no Winograd, one clear line instead.
+TEST_F(TranslateCli, WinogradStaysWithinToleranceOfTheOfficialRunner) {
+  const auto out = dir_ / "out";
+  std::string log;
+  const int rc = translate({"--profile", test::fixture("translate/profile.json").string(), "--output", out.string(),
+                            "--rng", "official", "--save-raw", "--quiet", "--conv", "winograd"},
+                           &log);
+  if (!winograd_available()) {
+    expect_one_line_error(rc, log, "--conv winograd: ");
+    return;
+  }
+  ASSERT_EQ(rc, 0) << log;
+  const auto ref = read_npy(test::fixture("translate/official/raw.npy"))[0];
+  double worst = 0;
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    const auto raw = read_npy(out / "0" / (fs::path(kNames[i]).stem().string() + ".npy"));
+    worst = std::max(worst, test::rel_error(raw, ref[static_cast<int64_t>(i)]));
+  }
+  record("rel_error_max", worst);
+  EXPECT_LT(worst, 1e-5);
+  EXPECT_EQ(read_json_file(out / "translate.json")["settings"]["conv"], "winograd");
 }
 
 TEST_F(TranslateCli, PerSampleResultsDoNotDependOnBatchSize) {

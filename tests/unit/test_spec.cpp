@@ -133,6 +133,10 @@ TEST(Spec, BadValuesAreErrors) {
   j = small_spec();
   j["precision"] = "bf61";
   expect_error(j, {"spec.json", "precision 'bf61'", "'bf16'"});
+
+  j = small_spec();
+  j["conv"] = "winogard";
+  expect_error(j, {"spec.json", "'winogard'", "'winograd'"});
 }
 
 TEST(Expand, GridCountsAndCollapse) {
@@ -220,8 +224,14 @@ TEST(Expand, IdsAreStable) {
   const auto bf16 = expand(parse_spec(c, "c.json")).runs[0];
   EXPECT_NE(bf16.id, ra[0].id);
   EXPECT_EQ(bf16.config.value("precision", ""), "bf16");
+  c["conv"] = "direct";  // the default: absent, the same ids
+  EXPECT_EQ(expand(parse_spec(c, "c.json")).runs[0].id, bf16.id);
+  c["conv"] = "winograd";
+  const auto wino = expand(parse_spec(c, "c.json")).runs[0];
+  EXPECT_NE(wino.id, bf16.id);
+  EXPECT_EQ(wino.config.value("conv", ""), "winograd");
   c["rng"] = "official";
-  EXPECT_NE(expand(parse_spec(c, "c.json")).runs[0].id, bf16.id);
+  EXPECT_NE(expand(parse_spec(c, "c.json")).runs[0].id, wino.id);
 }
 
 TEST(Expand, FindRunByIdOrPrefix) {
