@@ -44,7 +44,7 @@ for (spec, method, seed), d in sorted(runs.items()):
 commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
 spec = json.load(open(f"experiments/demo/demo_{variant}.json"))
 ref_name = {"bf16": "fp32", "winograd": "direct"}[variant]
-lines = [f"# {what} on the demo (sandal → sneaker, {spec['max_images']} images, {spec['respace']} respaced steps)", "",
+lines = [f"# {what} on the demo (sandal → sneaker, {spec['max_images']} images, respace {spec['respace']} as demo.json)", "",
          f"Each {variant} translation against the {ref_name} translation of the same image, seed and noise "
          f"(`egsde eval --translated {variant} --source {ref_name}`: L2 on [0, 255] images as the paper's L2, PSNR, "
          "SSIM), and the metrics of both runs against the sources / the target class.", "",
