@@ -44,6 +44,7 @@ double peak_rss_mib() {
 
 struct Timing {
   double seconds_per_step = 0;  // median over the timed steps
+  double first_step = 0;        // the first (warm-up) step: includes one-time set-up (Winograd plans)
   torch::Tensor sample;         // after all steps (on the CPU), to compare variants
 };
 
@@ -52,18 +53,21 @@ Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t war
   std::vector<double> per_step;
   auto last = std::chrono::steady_clock::now();
   int64_t k = 0;
+  double first = 0;
   std::vector<std::string> names;
   for (int64_t b = 0; b < x0.size(0); ++b) names.push_back("bench" + std::to_string(b));
   PerSampleNoise noise = PerSampleNoise::for_images(seed, 0, names);
   const auto y = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor& y) {
     if (y.is_cuda()) torch::cuda::synchronize();  // time the kernels, not their launch
     const auto now = std::chrono::steady_clock::now();
-    if (k++ >= warmup) per_step.push_back(std::chrono::duration<double>(now - last).count());
+    const double s = std::chrono::duration<double>(now - last).count();
+    if (k == 0) first = s;
+    if (k++ >= warmup) per_step.push_back(s);
     last = now;
   });
   if (per_step.empty()) throw Error("bench: no timed step; raise --steps above --warmup");
   std::sort(per_step.begin(), per_step.end());
-  return {per_step[per_step.size() / 2], y.at(0).to(torch::kCPU)};
+  return {per_step[per_step.size() / 2], first, y.at(0).to(torch::kCPU)};
 }
 
 // One timed measurement of `so` at batch `b`.
@@ -169,7 +173,8 @@ void run(const BenchArgs& a) {
     so.method = m;
     so.conv = conv;
     for (const int64_t b : a.batch) {
-      const double s = measure(profile, a, so, b).seconds_per_step;
+      const Timing tm = measure(profile, a, so, b);
+      const double s = tm.seconds_per_step;
       const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
       const double rss = peak_rss_mib();
       std::cout << std::left << std::setw(8) << to_string(m) << std::setw(10) << to_string(conv) << std::setw(7) << b << std::setw(10) << std::setprecision(4)
@@ -180,6 +185,7 @@ void run(const BenchArgs& a) {
                       {"conv", to_string(so.conv)},
                       {"channels_last", so.channels_last},
                       {"seconds_per_step", s},
+                      {"first_step_seconds", tm.first_step},
                       {"images_per_s_at_M", ips},
                       {"M", a.t_full},
                       {"peak_rss_mib", rss}});

@@ -5,6 +5,7 @@
 #include <torch/csrc/autograd/functions/utils.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -119,9 +120,12 @@ memory reorder_weights(const torch::Tensor& w, const memory::desc& to) {
   return out;
 }
 
+// The weight transformed into `desc`, reused across plans (batch sizes) whose layouts agree.
+using WeightsFor = std::function<memory(const memory::desc& desc)>;
+
 // nullptr when oneDNN has no Winograd implementation for this shape on this CPU.
 std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torch::Tensor& weight,
-                                const torch::Tensor& bias, bool needs_backward) {
+                                const torch::Tensor& bias, bool needs_backward, const WeightsFor& weights_for) {
   auto& eng = cpu_engine();
   const memory::dims src{in_sizes.begin(), in_sizes.end()};
   const memory::dims dst{in_sizes[0], weight.size(0), in_sizes[2], in_sizes[3]};
@@ -131,7 +135,6 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
   auto p = std::make_shared<Plan>();
   p->in_sizes = in_sizes;
   p->out_sizes = {dst.begin(), dst.end()};
-  const auto w = weight.detach().to(torch::kFloat32).contiguous();
   if (bias.defined()) p->bias = bias.detach().to(torch::kFloat32).contiguous();
   try {
     const auto prop = needs_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
@@ -145,15 +148,13 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     p->fwd_pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
-    p->fwd_weights = reorder_weights(w, p->fwd_pd.weights_desc());
+    p->fwd_weights = weights_for(p->fwd_pd.weights_desc());
     if (needs_backward) {
       const dnnl::convolution_backward_data::desc bdesc(dnnl::algorithm::convolution_winograd, any_src, any_w,
                                                         any_dst, strides, pad, pad);
       p->bwd_pd.emplace(bdesc, attr, eng, p->fwd_pd);
       p->bwd.emplace(*p->bwd_pd);
-      p->bwd_weights = p->bwd_pd->weights_desc() == p->fwd_pd.weights_desc()
-                           ? p->fwd_weights
-                           : reorder_weights(w, p->bwd_pd->weights_desc());
+      p->bwd_weights = weights_for(p->bwd_pd->weights_desc());
     }
   } catch (const dnnl::error&) {
     return nullptr;  // e.g. channels not a multiple of the SIMD width, or no AVX-512
@@ -161,43 +162,58 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
   return p;
 }
 
-// Plans by weight identity and version, input shape and whether a backward is needed. Holding
-// the weight keeps its address from being reused by another tensor while the entry lives; the
-// version check drops an entry whose weight was written in place (load_state_dict, copy_).
-struct Key {
-  const void* weight;
-  const void* weight_data;
+// Per weight tensor: its transformed copies (one per layout the plans ask for; batch sizes often
+// share one) and its plans by bias, input shape and whether a backward is needed. Holding the
+// weight keeps its address from being reused while the entry lives; an entry whose weight was
+// written in place (load_state_dict, copy_: another version or storage) starts afresh.
+struct PlanKey {
   const void* bias;
   std::vector<int64_t> sizes;
   bool backward;
-  bool operator<(const Key& o) const {
-    return std::tie(weight, weight_data, bias, sizes, backward) <
-           std::tie(o.weight, o.weight_data, o.bias, o.sizes, o.backward);
+  bool operator<(const PlanKey& o) const {
+    return std::tie(bias, sizes, backward) < std::tie(o.bias, o.sizes, o.backward);
   }
 };
-struct Entry {
-  torch::Tensor weight, bias;
-  uint32_t weight_version = 0, bias_version = 0;
+struct PlanEntry {
+  uint32_t bias_version = 0;
   std::shared_ptr<Plan> plan;  // nullptr: oneDNN declined this shape (direct convolution)
+};
+struct WeightEntry {
+  torch::Tensor weight, bias;  // bias: kept alive for the same reason as the weight
+  const void* data = nullptr;
+  uint32_t version = 0;
+  std::vector<memory> transformed;
+  std::map<PlanKey, PlanEntry> plans;
 };
 
 std::mutex g_mu;
-std::map<Key, Entry> g_plans;
+std::map<const void*, WeightEntry> g_weights;
 
 std::shared_ptr<Plan> plan_for(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                bool backward) {
-  const Key key{weight.unsafeGetTensorImpl(), weight.data_ptr(), bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, x.sizes().vec(),
-                backward};
-  const uint32_t wv = weight._version(), bv = bias.defined() ? bias._version() : 0;
   std::lock_guard<std::mutex> lock(g_mu);
   // Entries whose weights only the cache still holds belong to networks that are gone.
-  for (auto it = g_plans.begin(); it != g_plans.end();)
-    it = it->second.weight.use_count() == 1 ? g_plans.erase(it) : std::next(it);
-  auto it = g_plans.find(key);
-  if (it != g_plans.end() && it->second.weight_version == wv && it->second.bias_version == bv) return it->second.plan;
-  Entry e{weight, bias, wv, bv, make_plan(x.sizes().vec(), weight, bias, backward)};
-  g_plans[key] = e;
-  return e.plan;
+  for (auto it = g_weights.begin(); it != g_weights.end();)
+    it = it->second.weight.use_count() == 1 ? g_weights.erase(it) : std::next(it);
+  WeightEntry& we = g_weights[weight.unsafeGetTensorImpl()];
+  if (!we.weight.defined() || we.data != weight.data_ptr() || we.version != weight._version()) {
+    we = WeightEntry{weight, bias, weight.data_ptr(), static_cast<uint32_t>(weight._version()), {}, {}};
+  }
+  const PlanKey key{bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, x.sizes().vec(), backward};
+  const uint32_t bv = bias.defined() ? bias._version() : 0;
+  auto it = we.plans.find(key);
+  if (it != we.plans.end() && it->second.bias_version == bv) return it->second.plan;
+  const auto w = weight.detach().to(torch::kFloat32).contiguous();
+  const WeightsFor weights_for = [&](const memory::desc& desc) {
+    for (const auto& m : we.transformed)
+      if (m.get_desc() == desc) return m;
+    we.transformed.push_back(reorder_weights(w, desc));
+    return we.transformed.back();
+  };
+  if (bias.defined()) we.bias = bias;
+  auto plan = make_plan(x.sizes().vec(), weight, bias, backward, weights_for);
+  we.plans[key] = PlanEntry{bv, plan};
+  return plan;
 }
 
 // The autograd node: ∂L/∂x from ∂L/∂out by Winograd backward-data (weights are constants here).
@@ -214,7 +230,8 @@ struct WinogradBackward : public torch::autograd::Node {
 std::string probe() {
   try {
     const auto w = torch::zeros({16, 16, 3, 3});
-    if (!make_plan({1, 16, 8, 8}, w, torch::Tensor(), true))
+    const WeightsFor weights_for = [&](const memory::desc& desc) { return reorder_weights(w, desc); };
+    if (!make_plan({1, 16, 8, 8}, w, torch::Tensor(), true, weights_for))
       return "oneDNN " + std::to_string(dnnl::version()->major) + "." + std::to_string(dnnl::version()->minor) +
              " has no Winograd convolution for this CPU (it needs AVX-512)";
   } catch (const std::exception& e) {
