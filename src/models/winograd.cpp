@@ -5,6 +5,7 @@
 #include <torch/csrc/autograd/functions/utils.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -61,7 +62,8 @@ struct Plan {
 };
 
 // src (NCHW, user memory) -> the primitive's layout, run, -> NCHW torch tensor. The scratchpad
-// is this call's own (user mode), so concurrent calls from several threads share nothing.
+// (user mode) belongs to the calling thread and grows as needed: concurrent calls from several
+// threads share nothing, and a step's calls reuse the same pages.
 torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& scratch_desc, const memory::desc& src_desc,
                        int src_arg,
                        const memory::desc& dst_desc, int dst_arg, const memory& weights, const torch::Tensor& bias,
@@ -89,10 +91,11 @@ torch::Tensor run_conv(const dnnl::primitive& prim, const memory::desc& scratch_
   if (bias.defined()) {
     args.emplace(DNNL_ARG_BIAS, memory({{bias.size(0)}, Dt::f32, Tag::x}, eng, bias.data_ptr<float>()));
   }
-  torch::Tensor scratch_buf;
   if (scratch_desc.get_size() > 0) {
-    scratch_buf = torch::empty({static_cast<int64_t>(scratch_desc.get_size())}, torch::kUInt8);
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(scratch_desc, eng, scratch_buf.data_ptr()));
+    thread_local torch::Tensor scratch;
+    const auto bytes = static_cast<int64_t>(scratch_desc.get_size());
+    if (!scratch.defined() || scratch.numel() < bytes) scratch = torch::empty({bytes}, torch::kUInt8);
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(scratch_desc, eng, scratch.data_ptr()));
   }
   prim.execute(stream, args);
   if (dst != user_dst) dnnl::reorder(dst, user_dst).execute(stream, dst, user_dst);
@@ -243,7 +246,9 @@ std::string probe() {
 }  // namespace
 
 std::string winograd_unavailable_reason() {
-  static const std::string reason = probe();
+  static const std::string reason = std::getenv("EGSDE_NO_WINOGRAD") && std::string(std::getenv("EGSDE_NO_WINOGRAD")) == "1"
+                                        ? "switched off by EGSDE_NO_WINOGRAD=1"
+                                        : probe();
   return reason;
 }
 

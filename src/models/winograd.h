@@ -18,7 +18,8 @@ enum class ConvAlgo { Direct, Winograd };
 ConvAlgo parse_conv_algo(const std::string& s);  // "direct" | "winograd"; egsde::Error otherwise
 std::string to_string(ConvAlgo a);
 
-// Whether this build and CPU have oneDNN's Winograd convolution (probed once).
+// Whether this build and CPU have oneDNN's Winograd convolution (probed once; EGSDE_NO_WINOGRAD=1
+// in the environment says no, as on a CPU without it).
 bool winograd_available();
 
 // Convolutions (forward and backward-data calls) run by Winograd in this process so far.

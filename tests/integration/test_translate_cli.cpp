@@ -129,6 +129,18 @@ TEST_F(TranslateCli, WinogradStaysWithinToleranceOfTheOfficialRunner) {
   EXPECT_EQ(read_json_file(out / "translate.json")["settings"]["conv"], "winograd");
 }
 
+// Where Winograd is unavailable (a CPU without AVX-512, or EGSDE_NO_WINOGRAD=1): one clear line.
+TEST_F(TranslateCli, WinogradUnavailableGivesOneClearLine) {
+  ::setenv("EGSDE_NO_WINOGRAD", "1", 1);
+  std::string log;
+  const int rc = translate({"--profile", test::fixture("translate/profile.json").string(), "--output",
+                            (dir_ / "out").string(), "--quiet", "--conv", "winograd"},
+                           &log);
+  ::unsetenv("EGSDE_NO_WINOGRAD");
+  expect_one_line_error(rc, log, "--conv winograd: ");
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "0")) << "nothing translated";
+}
+
 TEST_F(TranslateCli, PerSampleResultsDoNotDependOnBatchSize) {
   const auto p = profile({{"t", 6}});
   const auto a = dir_ / "b1", b = dir_ / "b3";

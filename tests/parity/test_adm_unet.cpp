@@ -45,7 +45,9 @@ void expect_parity(const std::string& c, ConvAlgo conv) {
   const double err = test::rel_error(out, ref);
   ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
   EXPECT_LT(err, 1e-5) << c;
-  if (conv == ConvAlgo::Winograd) EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
+  if (conv == ConvAlgo::Winograd) {
+    EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
+  }
 }
 
 class AdmUNetParity : public ::testing::TestWithParam<std::string> {};
