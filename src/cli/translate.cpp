@@ -83,7 +83,7 @@ void register_translate(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--conv", a->conv,
                   "direct (LibTorch, as the official code) | winograd (oneDNN Winograd 3x3 convolutions on AVX-512 "
-                  "CPUs: ~1.5x faster steps, rounding-level changes within the parity tolerance; "
+                  "CPUs: faster steps, rounding-level changes within the parity tolerance; measured in "
                   "results/bench/README.md)")
       ->check(CLI::IsMember({"direct", "winograd"}))
       ->capture_default_str();

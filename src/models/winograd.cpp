@@ -169,24 +169,22 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
 // share one) and its plans by bias, input shape and whether a backward is needed. Holding the
 // weight keeps its address from being reused while the entry lives; an entry whose weight was
 // written in place (load_state_dict, copy_: another version or storage) starts afresh.
+// The plan reads the bias from its storage at each call, so in-place writes to the bias need no
+// new plan; a bias given other storage (set_data) gets one through the key.
 struct PlanKey {
-  const void* bias;
+  const void* bias_data;
   std::vector<int64_t> sizes;
   bool backward;
   bool operator<(const PlanKey& o) const {
-    return std::tie(bias, sizes, backward) < std::tie(o.bias, o.sizes, o.backward);
+    return std::tie(bias_data, sizes, backward) < std::tie(o.bias_data, o.sizes, o.backward);
   }
 };
-struct PlanEntry {
-  uint32_t bias_version = 0;
-  std::shared_ptr<Plan> plan;  // nullptr: oneDNN declined this shape (direct convolution)
-};
 struct WeightEntry {
-  torch::Tensor weight, bias;  // bias: kept alive for the same reason as the weight
+  torch::Tensor weight;
   const void* data = nullptr;
   uint32_t version = 0;
   std::vector<memory> transformed;
-  std::map<PlanKey, PlanEntry> plans;
+  std::map<PlanKey, std::shared_ptr<Plan>> plans;  // nullptr: oneDNN declined the shape (direct)
 };
 
 std::mutex g_mu;
@@ -200,12 +198,11 @@ std::shared_ptr<Plan> plan_for(const torch::Tensor& x, const torch::Tensor& weig
     it = it->second.weight.use_count() == 1 ? g_weights.erase(it) : std::next(it);
   WeightEntry& we = g_weights[weight.unsafeGetTensorImpl()];
   if (!we.weight.defined() || we.data != weight.data_ptr() || we.version != weight._version()) {
-    we = WeightEntry{weight, bias, weight.data_ptr(), static_cast<uint32_t>(weight._version()), {}, {}};
+    we = WeightEntry{weight, weight.data_ptr(), static_cast<uint32_t>(weight._version()), {}, {}};
   }
-  const PlanKey key{bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, x.sizes().vec(), backward};
-  const uint32_t bv = bias.defined() ? bias._version() : 0;
+  const PlanKey key{bias.defined() ? bias.data_ptr() : nullptr, x.sizes().vec(), backward};
   auto it = we.plans.find(key);
-  if (it != we.plans.end() && it->second.bias_version == bv) return it->second.plan;
+  if (it != we.plans.end()) return it->second;
   const auto w = weight.detach().to(torch::kFloat32).contiguous();
   const WeightsFor weights_for = [&](const memory::desc& desc) {
     for (const auto& m : we.transformed)
@@ -213,9 +210,8 @@ std::shared_ptr<Plan> plan_for(const torch::Tensor& x, const torch::Tensor& weig
     we.transformed.push_back(reorder_weights(w, desc));
     return we.transformed.back();
   };
-  if (bias.defined()) we.bias = bias;
   auto plan = make_plan(x.sizes().vec(), weight, bias, backward, weights_for);
-  we.plans[key] = PlanEntry{bv, plan};
+  we.plans[key] = plan;
   return plan;
 }
 

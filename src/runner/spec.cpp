@@ -194,6 +194,17 @@ json validate_profile(const json& profile_in, const std::string& where) {
   return out;
 }
 
+// j[key] as a string through `parse` (an enum's parse_* from core/suggest.h), its error
+// prefixed with the spec's name.
+template <typename Parse>
+auto parse_field(const json& j, const char* key, const std::string& where, Parse parse) {
+  try {
+    return parse(as_string(j[key], where, key));
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  }
+}
+
 Spec parse_spec(const json& j, const fs::path& file) {
   const std::string where = file.empty() ? std::string("spec") : file.string();
   if (!j.is_object()) throw Error(where + ": a spec must be a JSON object");
@@ -291,20 +302,8 @@ Spec parse_spec(const json& j, const fs::path& file) {
     if (s.respace < 0) throw Error(where + ": 'respace' must be >= 0 (0 = the full schedule)");
   }
 
-  if (j.contains("conv")) {
-    try {
-      s.conv = parse_conv_algo(as_string(j["conv"], where, "conv"));
-    } catch (const Error& e) {
-      throw Error(where + ": " + e.what());
-    }
-  }
-  if (j.contains("precision")) {
-    try {
-      s.precision = parse_precision(as_string(j["precision"], where, "precision"));
-    } catch (const Error& e) {
-      throw Error(where + ": " + e.what());
-    }
-  }
+  if (j.contains("conv")) s.conv = parse_field(j, "conv", where, parse_conv_algo);
+  if (j.contains("precision")) s.precision = parse_field(j, "precision", where, parse_precision);
 
   if (j.contains("evaluation")) {
     const json& e = j["evaluation"];

@@ -60,6 +60,10 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
       throw Error(what + ": args." + name + " " + file.string() +
                   " does not exist; download it (README.md, 'Weights and data') or fix the path");
   }
+  if (o.conv == ConvAlgo::Winograd) {  // before any network is loaded
+    if (!o.device.is_cpu()) throw Error("--conv winograd is a CPU option (oneDNN); use --conv direct on " + o.device.str());
+    if (!winograd_available()) throw Error("--conv winograd: " + winograd_unavailable_reason() + "; use --conv direct");
+  }
   s.eps = load_eps_model(a.diffusionmodel, profile.config, what, a.ckpt, o.channels_last);
   // float32 ε also under bf16 autocast, so the step's arithmetic stays float32 (the official
   // egsde_sample ends with sample.float()); a no-op in fp32, like the DSE features' cast below
@@ -70,10 +74,6 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
     throw Error(what + ": the score model is built for image_size " + std::to_string(s.eps.image_size) +
                 " but data.image_size is " + std::to_string(profile.image_size));
   s.eps.module->to(o.device);
-  if (o.conv == ConvAlgo::Winograd) {
-    if (!o.device.is_cpu()) throw Error("--conv winograd is a CPU option (oneDNN); use --conv direct on " + o.device.str());
-    if (!winograd_available()) throw Error("--conv winograd: " + winograd_unavailable_reason() + "; use --conv direct");
-  }
   set_conv_algo(*s.eps.module, o.conv);
   if (!a.dsepath.empty() && profile.config.contains("dse") && std::filesystem::is_regular_file(a.dsepath)) {
     s.dse = load_network(NetworkKind::AdmDse, profile.config, what, a.dsepath, DsePhase::Test);
