@@ -10,7 +10,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 export CCACHE_MAXSIZE ?= 5G
 
 .PHONY: all deps deps-dev configure build test test-unit test-parity test-integration fixtures demo demo-train clean \
-        reproduce-cat2dog reproduce-wild2dog reproduce-male2female reproduce-smoke
+        reproduce-cat2dog reproduce-wild2dog reproduce-male2female reproduce-smoke test-torch2 cuda-build
 
 all: build
 
@@ -30,6 +30,16 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The whole build and ctest suite against LibTorch 2.6 / oneDNN 3.6 / GCC 14 in a Debian 13 root
+# kept under ~/.cache/egsde (scripts/test-torch2.sh; needs root; CI runs it after make test).
+test-torch2:
+	JOBS=$(JOBS) scripts/test-torch2.sh $(CTEST_ARGS)
+
+# Every translation unit compiled and the binaries linked against Debian 13's CUDA LibTorch 2.6
+# (contrib libtorch-cuda-dev, unpacked: its cuDNN installer needs NVIDIA's servers); no GPU needed.
+cuda-build:
+	JOBS=$(JOBS) scripts/cuda-build.sh
 
 test-unit test-parity test-integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/device.h"
 #include "core/cpu_cache.h"
+#include "core/cuda_memory.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/precision.h"
@@ -25,11 +26,13 @@ namespace egsde::cli {
 namespace {
 
 struct BenchArgs {
-  std::string profile, json, precision = "fp32", device = "cpu";
+  std::string profile, json, device = "cpu";
+  std::vector<std::string> precision{"fp32"};
   std::vector<std::string> conv{"direct"};
   bool levers = false, channels_last = false;
   std::vector<int64_t> batch{1, 4};
-  int64_t steps = 5, warmup = 1, t_full = 500;
+  std::vector<std::string> methods{"egsde", "sdedit"};
+  int64_t steps = 5, warmup = 1, t_full = 500, max_batch = 0;
   uint64_t seed = 0;
 };
 
@@ -43,31 +46,43 @@ double peak_rss_mib() {
 }
 
 struct Timing {
-  double seconds_per_step = 0;  // median over the timed steps
+  double seconds_per_step = 0;  // CPU: median over the timed steps; CUDA: their mean (see time_steps)
   double first_step = 0;        // the first (warm-up) step: includes one-time set-up (Winograd plans)
+  double peak_device_mib = -1;  // CUDA: peak memory held by tensors during the measurement
   torch::Tensor sample;         // after all steps (on the CPU), to compare variants
 };
 
-// Seconds per step after `warmup` steps, median over the timed ones.
-Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, uint64_t seed) {
+// Seconds per step after `warmup` of `total` steps. CPU: each step timed, the median. CUDA: the
+// timed steps run back to back as in a translation, with one synchronisation after the first
+// step, one after the warm-up and one at the end (a synchronisation per step would drain the
+// launch queue and time gaps a translation does not have): their mean.
+Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, int64_t total, uint64_t seed) {
+  const bool cuda = x0.is_cuda();
   std::vector<double> per_step;
-  auto last = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start, mark = start;
   int64_t k = 0;
-  double first = 0;
+  double first = 0, mean = 0;
   std::vector<std::string> names;
   for (int64_t b = 0; b < x0.size(0); ++b) names.push_back("bench" + std::to_string(b));
   PerSampleNoise noise = PerSampleNoise::for_images(seed, 0, names);
-  const auto y = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor& y) {
-    if (y.is_cuda()) torch::cuda::synchronize();  // time the kernels, not their launch
+  const auto y = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor&) {
+    ++k;
+    if (cuda && k != 1 && k != warmup && k != total) return;
+    if (cuda) torch::cuda::synchronize();  // time the kernels, not their launch
     const auto now = std::chrono::steady_clock::now();
     const double s = std::chrono::duration<double>(now - last).count();
-    if (k == 0) first = s;
-    if (k++ >= warmup) per_step.push_back(s);
+    if (k == 1) first = s;
+    if (k == warmup) mark = now;
+    if (!cuda && k > warmup) per_step.push_back(s);
+    if (cuda && k == total && total > warmup)
+      mean = std::chrono::duration<double>(now - mark).count() / static_cast<double>(total - warmup);
     last = now;
   });
-  if (per_step.empty()) throw Error("bench: no timed step; raise --steps above --warmup");
+  if (total <= warmup) throw Error("bench: no timed step; raise --steps above 0");
+  if (cuda) return {mean, first, -1, y.at(0).to(torch::kCPU)};
   std::sort(per_step.begin(), per_step.end());
-  return {per_step[per_step.size() / 2], first, y.at(0).to(torch::kCPU)};
+  return {per_step[per_step.size() / 2], first, -1, y.at(0).to(torch::kCPU)};
 }
 
 // One timed measurement of `so` at batch `b`.
@@ -75,7 +90,28 @@ Timing measure(const Profile& profile, const BenchArgs& a, const SamplingOptions
   const Sampling sampling(profile, so);
   torch::manual_seed(static_cast<int64_t>(a.seed));
   const auto x0 = (torch::rand({b, 3, profile.image_size, profile.image_size}) * 2 - 1).to(so.device);
-  return time_steps(sampling, x0, a.warmup, a.seed);
+  reset_peak_device_memory(so.device);
+  Timing tm = time_steps(sampling, x0, a.warmup, a.steps + a.warmup, a.seed);
+  tm.peak_device_mib = peak_device_memory_mib(so.device);
+  return tm;
+}
+
+// The largest batch (doubling from `from`, at most `cap`) whose measurement fits the device's
+// memory, with its timing; 0 when not even `from` fits. Out-of-memory is the only failure caught.
+std::pair<int64_t, Timing> largest_batch(const Profile& profile, const BenchArgs& a, const SamplingOptions& so,
+                                         int64_t from, int64_t cap) {
+  std::pair<int64_t, Timing> best{0, {}};
+  for (int64_t b = from; b <= cap; b *= 2) {
+    try {
+      best = {b, measure(profile, a, so, b)};
+    } catch (const c10::Error& e) {
+      if (!is_out_of_memory(e)) throw;
+      release_cached_device_memory();
+      std::cout << "(batch " << b << " does not fit: out of memory)\n";
+      break;
+    }
+  }
+  return best;
 }
 
 // The EGSDE step from the official way of computing the guidance to egsde's default, one lever
@@ -154,7 +190,7 @@ void run(const BenchArgs& a) {
   profile.args.t = a.steps + a.warmup;  // steps per measurement: the cost of a step does not depend on i
   profile.args.sample_step = 1;
   SamplingOptions base;
-  base.precision = parse_precision(a.precision);
+  base.precision = parse_precision(a.precision.front());
   base.device = parse_device(a.device);
   base.channels_last = a.channels_last;
   std::vector<ConvAlgo> convs;
@@ -165,30 +201,46 @@ void run(const BenchArgs& a) {
     else
       convs.push_back(algo);
   }
+  std::vector<Method> methods;
+  for (const auto& m : a.methods) methods.push_back(parse_method(m));
+  std::vector<Precision> precisions;
+  for (const auto& p : a.precision) precisions.push_back(parse_precision(p));
   nlohmann::json rows = nlohmann::json::array();
-  std::cout << "method  conv      batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB\n";
+  std::cout << "method  conv      prec  batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB  peak GPU MiB\n";
+  const auto add_row = [&](const SamplingOptions& so, int64_t b, const Timing& tm, bool largest) {
+    const double s = tm.seconds_per_step;
+    const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
+    const double rss = peak_rss_mib();
+    std::cout << std::left << std::setw(8) << to_string(so.method) << std::setw(10) << to_string(so.conv)
+              << std::setw(6) << to_string(so.precision) << std::setw(7) << b << std::setw(10) << std::setprecision(4)
+              << s << std::setw(22) << ips << std::setw(14) << rss << tm.peak_device_mib << (largest ? "  (largest)" : "")
+              << "\n";
+    rows.push_back({{"method", to_string(so.method)},
+                    {"batch", b},
+                    {"largest_batch", largest},
+                    {"precision", to_string(so.precision)},
+                    {"conv", to_string(so.conv)},
+                    {"channels_last", so.channels_last},
+                    {"seconds_per_step", s},
+                    {"first_step_seconds", tm.first_step},
+                    {"images_per_s_at_M", ips},
+                    {"M", a.t_full},
+                    {"peak_rss_mib", rss},
+                    {"peak_device_mib", tm.peak_device_mib}});
+  };
   for (const ConvAlgo conv : convs) {
-    for (const Method m : {Method::Egsde, Method::Sdedit}) {
-      SamplingOptions so = base;
-      so.method = m;
-      so.conv = conv;
-      for (const int64_t b : a.batch) {
-        const Timing tm = measure(profile, a, so, b);
-        const double s = tm.seconds_per_step;
-        const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
-        const double rss = peak_rss_mib();
-        std::cout << std::left << std::setw(8) << to_string(m) << std::setw(10) << to_string(conv) << std::setw(7) << b
-                  << std::setw(10) << std::setprecision(4) << s << std::setw(22) << ips << rss << "\n";
-        rows.push_back({{"method", to_string(m)},
-                        {"batch", b},
-                        {"precision", to_string(so.precision)},
-                        {"conv", to_string(so.conv)},
-                        {"channels_last", so.channels_last},
-                        {"seconds_per_step", s},
-                        {"first_step_seconds", tm.first_step},
-                        {"images_per_s_at_M", ips},
-                        {"M", a.t_full},
-                        {"peak_rss_mib", rss}});
+    for (const Precision p : precisions) {
+      for (const Method m : methods) {
+        SamplingOptions so = base;
+        so.method = m;
+        so.conv = conv;
+        so.precision = p;
+        for (const int64_t b : a.batch) add_row(so, b, measure(profile, a, so, b), false);
+        if (a.max_batch > 0) {
+          const int64_t from = std::max<int64_t>(1, a.batch.back() * 2);
+          const auto [b, tm] = largest_batch(profile, a, so, from, a.max_batch);
+          if (b > 0) add_row(so, b, tm, true);
+        }
       }
     }
   }
@@ -200,7 +252,8 @@ void run(const BenchArgs& a) {
                              {"device", a.device},
                              {"rows", rows},
                              {"levers", levers},
-                             {"note", "images/s at M = batch / (M x median seconds per step), from the timed steps"},
+                             {"note", "images/s at M = batch / (M x seconds per step), from the timed steps (CPU: "
+                                      "median of per-step times; CUDA: mean over steps run back to back)"},
                              {"provenance", provenance()}});
 }
 
@@ -211,10 +264,19 @@ void register_bench(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "Time one EGSDE and one SDEdit reverse step at a profile's architecture");
   cmd->add_option("--profile", a->profile, "Profile (e.g. from scripts/bench.sh with random weights)")->required();
   cmd->add_option("--batch", a->batch, "Batch sizes")->delimiter(',')->capture_default_str();
-  cmd->add_option("--steps", a->steps, "Timed steps per measurement (median reported)")->capture_default_str();
+  cmd->add_option("--steps", a->steps, "Timed steps per measurement (CPU: median; CUDA: mean, run back to back)")
+      ->capture_default_str();
   cmd->add_option("--warmup", a->warmup, "Untimed steps first")->capture_default_str();
   cmd->add_option("--M", a->t_full, "M for the images/s estimate of a whole translation")->capture_default_str();
-  cmd->add_option("--precision", a->precision, "fp32 | tf32 | bf16 (autocast) for the main rows")->capture_default_str();
+  cmd->add_option("--precision", a->precision, "fp32,tf32,bf16 (autocast): each listed one for the main rows")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--methods", a->methods, "egsde,sdedit: each listed one for the main rows")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--max-batch", a->max_batch,
+                  "Also the largest batch that fits (doubling from twice the last --batch up to this; 0: off)")
+      ->capture_default_str();
   cmd->add_option("--device", a->device, "cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--conv", a->conv,
                   "direct,winograd: the networks' 3x3 convolutions for the main rows (each listed one; winograd is "

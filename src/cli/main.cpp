@@ -33,18 +33,20 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("egsde ") + EGSDE_VERSION);
   egsde::cli::register_probe(app);
+  egsde::cli::register_random_weights(app);
+  egsde::cli::register_bench(app);
+  egsde::cli::register_version(app);
+#ifndef EGSDE_GPU_LEAN  // the tensor-level build has the four commands above (CMakeLists.txt)
   egsde::cli::register_eval(app);
   egsde::cli::register_translate(app);
   egsde::cli::register_run(app);
-  egsde::cli::register_random_weights(app);
-  egsde::cli::register_bench(app);
   egsde::cli::register_fmnist(app);
-  egsde::cli::register_version(app);
   egsde::cli::register_bench_metrics(app);
   egsde::cli::register_table(app);
   egsde::cli::register_check(app);
   egsde::cli::register_merge(app);
   egsde::cli::register_train(app);
+#endif
   egsde::cli::set_command_line(argc, argv);
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/device.h"
 #include "core/error.h"
 #include "runner/backends.h"
 #include "runner/execute.h"
@@ -48,6 +49,7 @@ void run_run(const RunArgs& a) {
   po.max_images = a.max_images;
   const runner::Plan plan = runner::make_plan(spec, po);
   const auto workers = runner::make_workers(runner::parse_devices(a.devices), a.workers);
+  for (const auto& w : workers) (void)parse_device(w.device);  // cuda:N present here, also for --dry-run
 
   if (a.dry_run) {
     runner::print_plan(plan, std::cout);

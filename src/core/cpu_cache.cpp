@@ -2,6 +2,7 @@
 
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
 
 #include <unistd.h>
 
@@ -39,7 +40,15 @@ struct CacheAllocator final : c10::Allocator {
   std::unordered_map<void*, std::size_t> live;                       // block → size class
   CpuCacheStats stats;
 
+  // LibTorch 2.3 made allocate non-const and added the pure virtual copy_data.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  c10::DataPtr allocate(size_t n) override { return take(n); }
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#else
   c10::DataPtr allocate(size_t n) const override { return const_cast<CacheAllocator*>(this)->take(n); }
+#endif
   c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
   c10::DataPtr take(std::size_t n) {

@@ -1,8 +1,10 @@
 #include "core/image_io.h"
 
+#ifndef EGSDE_GPU_LEAN
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#endif
 
 #include <algorithm>
 #include <vector>
@@ -20,12 +22,22 @@ std::string lower_extension(const std::string& name) {
   return ext;
 }
 
+#ifdef EGSDE_GPU_LEAN
+[[noreturn]] void no_image_files(const std::string& what) {
+  throw Error("cannot " + what + ": this egsde is the tensor-level build (EGSDE_GPU_LEAN=ON, no OpenCV); "
+              "build without EGSDE_GPU_LEAN to read or write image files");
+}
+#endif
+
 }  // namespace
 
 torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* note) {
   if (note) note->clear();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read image " + path.string() + ": no such file");
+#ifdef EGSDE_GPU_LEAN
+  no_image_files("read image " + path.string());
+#else
   // Our errors name the file; OpenCV's own warnings would only add lines.
   static const bool quiet = (cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR), true);
   (void)quiet;
@@ -57,6 +69,7 @@ torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* not
       throw Error("image " + path.string() + " has " + std::to_string(m.channels()) + " channels; expected 1, 3 or 4");
   }
   return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();
+#endif
 }
 
 torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size) {
@@ -83,6 +96,10 @@ std::string encode_image(const torch::Tensor& rgb_u8, const std::string& name, i
   else if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 6};  // Pillow's default level
   else if (ext != ".bmp" && ext != ".ppm" && ext != ".tif" && ext != ".tiff" && ext != ".webp")
     throw Error("cannot write " + name + ": unsupported image extension '" + ext + "' (use .png or .jpg)");
+#ifdef EGSDE_GPU_LEAN
+  (void)rgb_u8;
+  no_image_files("write " + name);
+#else
   auto img = rgb_u8.contiguous();
   cv::Mat rgb(static_cast<int>(img.size(0)), static_cast<int>(img.size(1)), CV_8UC3, img.data_ptr<uint8_t>());
   cv::Mat bgr;
@@ -90,6 +107,7 @@ std::string encode_image(const torch::Tensor& rgb_u8, const std::string& name, i
   std::vector<unsigned char> buf;
   if (!cv::imencode(ext == ".jpeg" ? ".jpg" : ext, bgr, buf, params)) throw Error("cannot encode " + name);
   return std::string(buf.begin(), buf.end());
+#endif
 }
 
 void write_image(const std::filesystem::path& path, const torch::Tensor& rgb_u8, int jpeg_quality) {

@@ -16,6 +16,8 @@ namespace {
 const std::vector<std::pair<std::string, Precision>> kPrecisions = {
     {"fp32", Precision::Fp32}, {"tf32", Precision::Tf32}, {"bf16", Precision::Bf16}};
 
+}  // namespace
+
 bool autocast_enabled(bool cuda) {
 #ifdef EGSDE_AUTOCAST_BY_DEVICE_TYPE
   return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU);
@@ -23,6 +25,8 @@ bool autocast_enabled(bool cuda) {
   return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
 #endif
 }
+
+namespace {
 
 at::ScalarType autocast_dtype(bool cuda) {
 #ifdef EGSDE_AUTOCAST_BY_DEVICE_TYPE

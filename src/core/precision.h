@@ -15,6 +15,10 @@ enum class Precision { Fp32, Tf32, Bf16 };
 Precision parse_precision(const std::string& s);  // "fp32" | "tf32" | "bf16"; egsde::Error otherwise
 std::string to_string(Precision p);
 
+// Whether autocast is on for this thread on the CPU (cuda false) or on CUDA (cuda true); hides
+// LibTorch 2.4's move from per-device functions to ones taking the device type.
+bool autocast_enabled(bool cuda);
+
 // Applies `p` for the current thread (autocast is thread-local) on `device` and restores the
 // previous state on destruction. On CUDA the TF32 flags (process-wide) are set to p == Tf32 for
 // the scope: fp32 is strict fp32, although LibTorch's default lets cuDNN convolutions use TF32.

@@ -1,7 +1,12 @@
 #include "core/provenance.h"
 #include "core/cpu_cache.h"
 
+#ifndef EGSDE_GPU_LEAN
 #include <opencv2/core/version.hpp>
+#endif
+#ifdef EGSDE_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 #include <torch/torch.h>
 #include <torch/version.h>
 #include <limits.h>
@@ -49,6 +54,22 @@ std::string loaded_blas() {
   return found.empty() ? "none" : found;
 }
 
+// The CUDA runtime LibTorch was built with and the current device (a CUDA build only).
+nlohmann::json cuda_info() {
+#ifdef EGSDE_WITH_CUDA
+  nlohmann::json j = {{"runtime", CUDART_VERSION}, {"devices", torch::cuda::device_count()}};
+  if (torch::cuda::is_available()) {
+    const cudaDeviceProp* p = at::cuda::getCurrentDeviceProperties();
+    j["device"] = p->name;
+    j["capability"] = std::to_string(p->major) + "." + std::to_string(p->minor);
+    j["memory_gib"] = static_cast<double>(p->totalGlobalMem) / (1024.0 * 1024.0 * 1024.0);
+  }
+  return j;
+#else
+  return "not built with CUDA";
+#endif
+}
+
 }  // namespace
 
 nlohmann::json provenance() {
@@ -58,9 +79,14 @@ nlohmann::json provenance() {
       {"egsde", EGSDE_VERSION},
       {"commit", git_commit()},
       {"libtorch", TORCH_VERSION},
+#ifdef EGSDE_GPU_LEAN
+      {"opencv", "none (EGSDE_GPU_LEAN)"},
+#else
       {"opencv", CV_VERSION},
+#endif
       {"blas", loaded_blas()},
       {"cuda_available", torch::cuda::is_available()},
+      {"cuda", cuda_info()},
       {"threads", torch::get_num_threads()},
       {"cpu_cache", cpu_cache_stats().enabled},
       {"host", host},

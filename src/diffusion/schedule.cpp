@@ -80,4 +80,12 @@ Schedule make_schedule(const ScheduleConfig& c) {
   return schedule_from_betas(betas.to(torch::kFloat32), c.var_type);
 }
 
+Schedule schedule_on(const Schedule& s, const torch::Device& device) {
+  Schedule d = s;
+  for (torch::Tensor* t : {&d.betas, &d.alphas, &d.alphas_cumprod, &d.alphas_cumprod_prev, &d.posterior_variance,
+                           &d.logvar})
+    *t = t->to(device);
+  return d;
+}
+
 }  // namespace egsde

@@ -49,4 +49,8 @@ Schedule schedule_from_betas(const torch::Tensor& betas_f32, VarType var_type,
 
 Schedule make_schedule(const ScheduleConfig& config);
 
+// The same schedule with its arrays on `device` (the same float32 values), so that a sampler's
+// coefficients are gathered there instead of copied from the host at every step.
+Schedule schedule_on(const Schedule& s, const torch::Device& device);
+
 }  // namespace egsde

@@ -133,6 +133,16 @@ Resizer::Resizer(int64_t in_h, int64_t in_w, double scale_factor, ResizeKernel k
   }
 }
 
+Resizer Resizer::to(const torch::Device& device) const {
+  Resizer r = *this;
+  for (Axis& a : r.axes_) {
+    a.field_of_view = a.field_of_view.to(device);
+    a.weights = a.weights.to(device);
+    a.matrix = a.matrix.to(device);
+  }
+  return r;
+}
+
 torch::Tensor Resizer::operator()(const torch::Tensor& in) const {
   if (in.dim() != 4 || in.size(2) != in_h_ || in.size(3) != in_w_)
     throw Error("Resizer built for N×C×" + std::to_string(in_h_) + "×" + std::to_string(in_w_) +

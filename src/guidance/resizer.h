@@ -29,6 +29,9 @@ class Resizer {
   int64_t in_w() const { return in_w_; }
   int64_t out_h() const { return out_h_; }
   int64_t out_w() const { return out_w_; }
+  // The same resizer with its index/weight tensors on `device` (built on the CPU), so that a
+  // call on that device copies nothing from the host.
+  Resizer to(const torch::Device& device) const;
 
  private:
   struct Axis {
@@ -51,6 +54,7 @@ struct LowPass {
   bool per_image = false;
   torch::Tensor operator()(const torch::Tensor& x) const;
   torch::Tensor adjoint(const torch::Tensor& g) const { return down.adjoint(up.adjoint(g)); }
+  LowPass to(const torch::Device& device) const { return {down.to(device), up.to(device), per_image}; }
 };
 
 // Throws egsde::Error when image_size is not divisible by down_N (the official code would

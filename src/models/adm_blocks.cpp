@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/device_constant.h"
 #include "core/error.h"
 
 namespace egsde::adm {
@@ -13,9 +14,10 @@ using torch::indexing::Slice;
 torch::Tensor timestep_embedding(const torch::Tensor& timesteps, int64_t dim, double max_period) {
   // Same operation order as nn.py so that the float32 rounding matches.
   const int64_t half = dim / 2;
-  const auto freqs =
-      torch::exp(-std::log(max_period) * torch::arange(0, half, torch::kFloat32) / half)
-          .to(timesteps.device());
+  const auto freqs = device_constant("adm_freqs/" + std::to_string(half) + "/" + std::to_string(max_period),
+                                     timesteps.device(), [&] {
+                                       return torch::exp(-std::log(max_period) * torch::arange(0, half, torch::kFloat32) / half);
+                                     });
   const auto args = timesteps.index({Slice(), None}).to(torch::kFloat32) * freqs.index({None});
   auto embedding = torch::cat({torch::cos(args), torch::sin(args)}, -1);
   if (dim % 2) {

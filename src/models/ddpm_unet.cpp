@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/device_constant.h"
 #include "core/error.h"
 
 namespace egsde {
@@ -32,8 +33,8 @@ torch::Tensor get_timestep_embedding(const torch::Tensor& timesteps, int64_t dim
   TORCH_CHECK(timesteps.dim() == 1, "timesteps must be 1-D");
   const int64_t half_dim = dim / 2;
   const double step = std::log(10000.0) / static_cast<double>(half_dim - 1);
-  auto freqs = torch::exp(torch::arange(half_dim, torch::kFloat32) * -step);
-  freqs = freqs.to(timesteps.device());
+  const auto freqs = device_constant("ddpm_freqs/" + std::to_string(half_dim), timesteps.device(),
+                                     [&] { return torch::exp(torch::arange(half_dim, torch::kFloat32) * -step); });
   const auto args = timesteps.to(torch::kFloat32).unsqueeze(1) * freqs.unsqueeze(0);
   auto emb = torch::cat({torch::sin(args), torch::cos(args)}, 1);
   if (dim % 2 == 1) emb = F::pad(emb, F::PadFuncOptions({0, 1, 0, 0}));

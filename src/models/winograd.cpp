@@ -1,6 +1,5 @@
 #include "models/winograd.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/functions/utils.h>
 
@@ -12,6 +11,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "core/precision.h"
 #include "core/suggest.h"
 
 #ifdef EGSDE_HAVE_ONEDNN
@@ -141,21 +141,30 @@ std::shared_ptr<Plan> make_plan(const std::vector<int64_t>& in_sizes, const torc
   if (bias.defined()) p->bias = bias.detach().to(torch::kFloat32).contiguous();
   try {
     const auto prop = needs_backward ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-    const auto desc = p->bias.defined()
-                          ? dnnl::convolution_forward::desc(prop, dnnl::algorithm::convolution_winograd, any_src, any_w,
-                                                            memory::desc({weight.size(0)}, Dt::f32, Tag::x), any_dst,
-                                                            strides, pad, pad)
-                          : dnnl::convolution_forward::desc(prop, dnnl::algorithm::convolution_winograd, any_src, any_w,
-                                                            any_dst, strides, pad, pad);
+    const auto wino = dnnl::algorithm::convolution_winograd;
+    const memory::desc bias_md({weight.size(0)}, Dt::f32, Tag::x);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+#if DNNL_VERSION_MAJOR >= 3  // oneDNN 3 builds primitive descriptors directly (no operation descriptors)
+    p->fwd_pd = p->bias.defined() ? dnnl::convolution_forward::primitive_desc(eng, prop, wino, any_src, any_w, bias_md,
+                                                                              any_dst, strides, pad, pad, attr)
+                                  : dnnl::convolution_forward::primitive_desc(eng, prop, wino, any_src, any_w, any_dst,
+                                                                              strides, pad, pad, attr);
+#else
+    const auto desc = p->bias.defined()
+                          ? dnnl::convolution_forward::desc(prop, wino, any_src, any_w, bias_md, any_dst, strides, pad, pad)
+                          : dnnl::convolution_forward::desc(prop, wino, any_src, any_w, any_dst, strides, pad, pad);
     p->fwd_pd = dnnl::convolution_forward::primitive_desc(desc, attr, eng);
+#endif
     p->fwd = dnnl::convolution_forward(p->fwd_pd);
     p->fwd_weights = weights_for(p->fwd_pd.weights_desc());
     if (needs_backward) {
-      const dnnl::convolution_backward_data::desc bdesc(dnnl::algorithm::convolution_winograd, any_src, any_w,
-                                                        any_dst, strides, pad, pad);
+#if DNNL_VERSION_MAJOR >= 3
+      p->bwd_pd.emplace(eng, wino, any_src, any_w, any_dst, strides, pad, pad, p->fwd_pd, attr);
+#else
+      const dnnl::convolution_backward_data::desc bdesc(wino, any_src, any_w, any_dst, strides, pad, pad);
       p->bwd_pd.emplace(bdesc, attr, eng, p->fwd_pd);
+#endif
       p->bwd.emplace(*p->bwd_pd);
       p->bwd_weights = weights_for(p->bwd_pd->weights_desc());
     }
@@ -232,7 +241,12 @@ std::string probe() {
     const WeightsFor weights_for = [&](const memory::desc& desc) { return reorder_weights(w, desc); };
     if (!make_plan({1, 16, 8, 8}, w, torch::Tensor(), true, weights_for))
       return "oneDNN " + std::to_string(dnnl::version()->major) + "." + std::to_string(dnnl::version()->minor) +
-             " has no Winograd convolution for this CPU (it needs AVX-512)";
+#if DNNL_VERSION_MAJOR >= 3
+             // measured with oneDNN 3.7 (Debian 13): no x64 implementation accepts convolution_winograd in f32
+             " has no f32 Winograd convolution (oneDNN 2.x has it, e.g. Debian 12's libdnnl-dev): use --conv direct";
+#else
+             " has no Winograd convolution for this CPU (it needs AVX-512): use --conv direct";
+#endif
   } catch (const std::exception& e) {
     return std::string("oneDNN failed: ") + e.what();
   }
@@ -253,7 +267,7 @@ torch::Tensor winograd_conv2d(const torch::Tensor& x, const torch::Tensor& weigh
   if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || x.dim() != 4 || weight.dim() != 4 ||
       weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1) ||
       weight.scalar_type() != torch::kFloat32 || (grad && weight.requires_grad()) ||
-      (bias.defined() && grad && bias.requires_grad()) || at::autocast::is_cpu_enabled() || !winograd_available())
+      (bias.defined() && grad && bias.requires_grad()) || autocast_enabled(/*cuda=*/false) || !winograd_available())
     return {};
   const bool backward = grad && x.requires_grad();
   const auto plan = plan_for(x, weight, bias, backward);

@@ -7,7 +7,8 @@ namespace {
 
 // Official `extract`: coefficient a[i] gathered for the batch, shaped [n,1,1,1].
 torch::Tensor extract(const torch::Tensor& a, int64_t i, int64_t n, const torch::Device& device) {
-  auto idx = torch::full({n}, i, torch::kInt64);
+  // the index where `a` lives (schedule_on): no host-to-device copy per coefficient
+  auto idx = torch::full({n}, i, torch::TensorOptions().dtype(torch::kInt64).device(a.device()));
   return a.index_select(0, idx).reshape({n, 1, 1, 1}).to(device);
 }
 
@@ -64,25 +65,48 @@ std::vector<torch::Tensor> egsde_sample(const torch::Tensor& x0, const EpsFn& ep
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> results;
   torch::Tensor y0 = x0;
+  FiniteCheck finite(config.check_finite);
   for (int64_t it = 0; it < config.sample_step; ++it) {
     auto e = noise.randn_like(y0);
     auto y = perturb(s, config.t - 1, y0, e);
     for (int64_t i = config.t - 1; i >= 0; --i) {
       torch::Tensor xt = energies.empty() ? torch::Tensor() : perturb(s, i, x0, e);
       y = egsde_step(eps_fn, energies, s, i, y, xt, noise);
-      if (config.check_finite) check_finite(y, it, i);
+      finite.after_step(y, it, i);
       if (observer) observer(it, i, y);
     }
+    finite.finish(it);
     results.push_back(y);
     y0 = y;
   }
   return results;
 }
 
+namespace {
+[[noreturn]] void throw_not_finite(int64_t repeat, int64_t i) {
+  throw Error("the sample became NaN/Inf at step " + std::to_string(i) + " (repeat " + std::to_string(repeat) +
+              "); lower ls/li or check the checkpoints");
+}
+}  // namespace
+
 void check_finite(const torch::Tensor& y, int64_t repeat, int64_t i) {
-  if (!torch::isfinite(y).all().item<bool>())
-    throw Error("the sample became NaN/Inf at step " + std::to_string(i) + " (repeat " +
-                std::to_string(repeat) + "); lower ls/li or check the checkpoints");
+  if (!torch::isfinite(y).all().item<bool>()) throw_not_finite(repeat, i);
+}
+
+void FiniteCheck::after_step(const torch::Tensor& y, int64_t repeat, int64_t i) {
+  if (!enabled_) return;
+  if (!y.is_cuda() && !deferred_cpu_) return check_finite(y, repeat, i);  // a CPU read costs no round trip
+  if (!first_bad_.defined() || first_bad_.device() != y.device())
+    first_bad_ = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(y.device()));
+  const auto bad = torch::isfinite(y).all().logical_not();
+  first_bad_.masked_fill_(bad.logical_and(first_bad_.lt(0)), i);  // on the device: no host sync
+  if (++steps_ % kReadEvery == 0) finish(repeat);
+}
+
+void FiniteCheck::finish(int64_t repeat) {
+  if (!enabled_ || !first_bad_.defined()) return;
+  const int64_t i = first_bad_.item<int64_t>();
+  if (i >= 0) throw_not_finite(repeat, i);
 }
 
 }  // namespace egsde

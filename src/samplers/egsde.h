@@ -46,4 +46,22 @@ torch::Tensor step_times(const Schedule& s, int64_t i, int64_t n, const torch::D
 // Throws egsde::Error if y has NaN/Inf, naming the repeat and step.
 void check_finite(const torch::Tensor& y, int64_t repeat, int64_t i);
 
+// The samplers' NaN/Inf check (EgsdeConfig::check_finite). On the CPU every step is checked at
+// once (check_finite). On CUDA reading a flag back each step would stall the launch queue, so
+// the first non-finite step is recorded on the device and read every kReadEvery steps and at
+// finish(): the error names the same step, at most kReadEvery steps later.
+class FiniteCheck {
+ public:
+  static constexpr int64_t kReadEvery = 50;
+  // deferred_on_cpu: the CUDA way on the CPU too (tests of the deferred bookkeeping)
+  explicit FiniteCheck(bool enabled, bool deferred_on_cpu = false) : enabled_(enabled), deferred_cpu_(deferred_on_cpu) {}
+  void after_step(const torch::Tensor& y, int64_t repeat, int64_t i);  // i: the step just taken
+  void finish(int64_t repeat);                                          // end of a repeat
+
+ private:
+  bool enabled_, deferred_cpu_;
+  int64_t steps_ = 0;
+  torch::Tensor first_bad_;  // int64 on y's device, −1 while every step was finite
+};
+
 }  // namespace egsde

@@ -13,6 +13,7 @@ std::vector<torch::Tensor> ilvr_sample(const torch::Tensor& x0, const EpsFn& eps
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> results;
   torch::Tensor y0 = x0;
+  FiniteCheck finite(config.check_finite);
   for (int64_t it = 0; it < config.sample_step; ++it) {
     auto e = noise.randn_like(y0);
     auto y = config.t == s.num_timesteps() ? e : perturb(s, config.t - 1, y0, e);
@@ -22,9 +23,10 @@ std::vector<torch::Tensor> ilvr_sample(const torch::Tensor& x0, const EpsFn& eps
         auto ref = perturb(s, i, x0, noise.randn_like(x0));
         y = y - lp(y) + lp(ref);
       }
-      if (config.check_finite) check_finite(y, it, i);
+      finite.after_step(y, it, i);
       if (observer) observer(it, i, y);
     }
+    finite.finish(it);
     results.push_back(y);
     y0 = y;
   }

@@ -17,6 +17,14 @@ torch::Tensor draw(const at::Generator& gen, at::IntArrayRef shape) {
   return at::randn(shape, gen, torch::TensorOptions().dtype(torch::kFloat32));
 }
 
+// CPU-drawn noise onto like's device. To CUDA through pinned memory (LibTorch's caching host
+// allocator keeps the block until the copy has run), so the copy does not wait for the kernels
+// already queued: a pageable copy would synchronise the stream at every step.
+torch::Tensor to_like(const torch::Tensor& cpu, const torch::Tensor& like) {
+  if (like.is_cuda()) return cpu.pin_memory().to(like.device(), like.scalar_type(), /*non_blocking=*/true);
+  return cpu.to(like.device(), like.scalar_type());
+}
+
 }  // namespace
 
 OfficialNoise::OfficialNoise(uint64_t seed) : gen_(cpu_generator(seed)) {}
@@ -66,7 +74,7 @@ std::vector<InitDraw> default_init_draws(
 }
 
 torch::Tensor OfficialNoise::randn_like(const torch::Tensor& like) {
-  return draw(gen_, like.sizes()).to(like.device(), like.scalar_type());
+  return to_like(draw(gen_, like.sizes()), like);
 }
 
 PerSampleNoise::PerSampleNoise(std::vector<at::Generator> generators) : gens_(std::move(generators)) {}
@@ -86,7 +94,7 @@ torch::Tensor PerSampleNoise::randn_like(const torch::Tensor& like) {
   std::vector<torch::Tensor> parts;
   parts.reserve(gens_.size());
   for (auto& g : gens_) parts.push_back(draw(g, like.sizes().slice(1)));
-  return torch::stack(parts).to(like.device(), like.scalar_type());
+  return to_like(torch::stack(parts), like);
 }
 
 uint64_t per_sample_seed(uint64_t seed, int64_t repeat, const std::string& name) {

@@ -96,14 +96,16 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   }
   if (li != 0)
     s.energies.push_back({"faithful (s2=" + to_string(a.s2) + ")", li,
-                          lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass), a.s2, o.levers)});
-  if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass);
+                          lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass).to(o.device), a.s2,
+                                         o.levers)});
+  if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass).to(o.device);
   s.schedule = make_schedule(profile.schedule);
   s.start = a.t;
   if (o.respace > 0) {
     s.schedule = respace(s.schedule, space_timesteps(s.schedule.num_timesteps(), std::to_string(o.respace)));
     s.start = respaced_start(s.schedule, a.t);
   }
+  s.schedule = schedule_on(s.schedule, o.device);  // the steps gather coefficients on the device
 }
 
 Sampling::~Sampling() = default;

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <unistd.h>
 
@@ -18,6 +19,25 @@ double rel_error(const torch::Tensor& out, const torch::Tensor& ref) {
   if (o.sizes() != r.sizes()) return std::numeric_limits<double>::infinity();
   return (o - r).norm().item<double>() / r.norm().item<double>();
 }
+
+torch::Device device() {
+  static const torch::Device d = [] {
+    const char* env = std::getenv("EGSDE_TEST_DEVICE");
+    const torch::Device dev(env && *env ? env : "cpu");
+    if (dev.is_cuda()) {
+      if (!torch::cuda::is_available()) {
+        std::fprintf(stderr, "EGSDE_TEST_DEVICE=%s but CUDA is not available in this build or machine\n", env);
+        std::exit(2);
+      }
+      at::globalContext().setAllowTF32CuDNN(false);  // LibTorch's default lets cuDNN convolutions use TF32
+      at::globalContext().setAllowTF32CuBLAS(false);
+    }
+    return dev;
+  }();
+  return d;
+}
+
+double parity_tol() { return device().is_cuda() ? 5e-5 : 1e-5; }
 
 std::filesystem::path temp_dir(const std::string& tag) {
   static std::atomic<int> counter{0};

@@ -12,6 +12,15 @@ namespace egsde::test {
 std::filesystem::path fixture(const std::string& rel);
 
 // ||out - ref|| / ||ref|| computed in float64 (the parity criterion, < 1e-5 for float paths).
+// The network parity tests run on device(): EGSDE_TEST_DEVICE = cpu (default) | cuda | cuda:N
+// (scripts/device/gpu-check.sh). On CUDA, TF32 is switched off (strict fp32, as the reference).
+torch::Device device();
+// The parity tolerance on device(): 1e-5 on the CPU, whose kernels sum like the official CPU run.
+// On CUDA 5e-5: cuDNN/cuBLAS pick other kernels and summation orders than the CPU reference; each
+// fp32 conv/matmul with K ≈ 10^3–10^4 terms then differs by ~√K·2^-24 ≈ 10^-6 relative, and the
+// 256² UNets chain ≈ 60 such layers (√60 ≈ 8): ≈ 1e-5, with 5× headroom. gpu-check.sh reports the
+// measured errors, so the margin is visible.
+double parity_tol();
 double rel_error(const torch::Tensor& out, const torch::Tensor& ref);
 
 // A fresh, empty directory under the system temp dir, removed at process exit is not

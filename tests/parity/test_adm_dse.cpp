@@ -32,18 +32,19 @@ void expect_parity(const std::string& c, const std::string& config_file,
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());
   model->eval();
+  model->to(test::device());
   set_conv_algo(*model, conv);
   const int64_t winograd_before = winograd_calls();
 
-  const auto x = read_npy(test::fixture(c + "/input.npy"));
-  const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
+  const auto x = read_npy(test::fixture(c + "/input.npy")).to(test::device());
+  const auto t = read_npy(test::fixture(c + "/timesteps.npy")).to(test::device());
   const auto ref = read_npy(test::fixture(c + "/" + output_file));
   torch::NoGradGuard no_grad;
   const auto out = model->forward(x, t);
   ASSERT_EQ(out.sizes(), ref.sizes()) << c << " " << config_file;
   const double err = test::rel_error(out, ref);
   ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
-  EXPECT_LT(err, 1e-5) << c << " " << config_file;
+  EXPECT_LT(err, test::parity_tol()) << c << " " << config_file;
   if (conv == ConvAlgo::Winograd) {
     EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
   }

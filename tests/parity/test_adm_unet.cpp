@@ -30,12 +30,13 @@ void expect_parity(const std::string& c, ConvAlgo conv) {
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());
   model->eval();
+  model->to(test::device());
   set_conv_algo(*model, conv);
   const int64_t winograd_before = winograd_calls();
 
-  const auto x = read_npy(test::fixture(c + "/input.npy"));
-  const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
-  const auto y = config.class_cond ? read_npy(test::fixture(c + "/y.npy")) : torch::Tensor();
+  const auto x = read_npy(test::fixture(c + "/input.npy")).to(test::device());
+  const auto t = read_npy(test::fixture(c + "/timesteps.npy")).to(test::device());
+  const auto y = config.class_cond ? read_npy(test::fixture(c + "/y.npy")).to(test::device()) : torch::Tensor();
   const auto ref = read_npy(test::fixture(c + "/output.npy"));
 
   torch::NoGradGuard no_grad;
@@ -44,7 +45,7 @@ void expect_parity(const std::string& c, ConvAlgo conv) {
   EXPECT_EQ(out.size(1), config.out_channels());
   const double err = test::rel_error(out, ref);
   ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
-  EXPECT_LT(err, 1e-5) << c;
+  EXPECT_LT(err, test::parity_tol()) << c;
   if (conv == ConvAlgo::Winograd) {
     EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
   }

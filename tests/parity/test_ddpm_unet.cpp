@@ -31,11 +31,12 @@ void expect_parity(const std::string& c, ConvAlgo conv) {
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());  // strips 'module.'
   model->eval();
+  model->to(test::device());
   set_conv_algo(*model, conv);
   const int64_t winograd_before = winograd_calls();
 
-  const auto x = read_npy(test::fixture(c + "/input.npy"));
-  const auto t = read_npy(test::fixture(c + "/timesteps.npy"));
+  const auto x = read_npy(test::fixture(c + "/input.npy")).to(test::device());
+  const auto t = read_npy(test::fixture(c + "/timesteps.npy")).to(test::device());
   const auto ref = read_npy(test::fixture(c + "/output.npy"));
 
   torch::NoGradGuard no_grad;
@@ -43,7 +44,7 @@ void expect_parity(const std::string& c, ConvAlgo conv) {
   ASSERT_EQ(out.sizes(), ref.sizes());
   const double err = test::rel_error(out, ref);
   ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
-  EXPECT_LT(err, 1e-5) << c;
+  EXPECT_LT(err, test::parity_tol()) << c;
   if (conv == ConvAlgo::Winograd) {
     EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
   }
