@@ -3,7 +3,7 @@
 # scripts/device/gpu-check.sh, from this Debian machine:
 #   .device/deps      nlohmann_json and CLI11 (headers + CMake configs), GoogleTest's sources —
 #                     what the lean build (EGSDE_GPU_LEAN) needs that the GPU machine has no apt for
-#   .device/official  the official EGSDE code (functions/, guided_diffusion/, models/, runners/)
+#   .device/official  the official EGSDE code (functions/, guided_diffusion/, models/, runners/, tool/)
 #                     from a checkout of github.com/ML-GSAI/EGSDE, for the official step timing
 #   scripts/device/pack.sh /path/to/ML-GSAI/EGSDE
 set -euo pipefail
@@ -19,7 +19,7 @@ rm -rf .device.partial && mkdir -p .device.partial/deps/include .device.partial/
 cp -r /usr/include/nlohmann /usr/include/CLI .device.partial/deps/include/
 cp -r /usr/share/cmake/nlohmann_json /usr/share/cmake/CLI11 .device.partial/deps/share/cmake/
 cp -r /usr/src/googletest .device.partial/deps/src/googletest
-for d in functions guided_diffusion models runners; do cp -r "$official/$d" .device.partial/official/; done
+for d in functions guided_diffusion models runners tool; do cp -r "$official/$d" .device.partial/official/; done
 { [[ -n "${OFFICIAL_COMMIT:-}" ]] && echo "$OFFICIAL_COMMIT" || git -C "$official" rev-parse HEAD 2>/dev/null || echo unknown; } > .device.partial/official/COMMIT
 rm -rf .device && mv .device.partial .device
 echo "pack.sh: .device ready ($(du -sh .device | cut -f1)); carry it: run(..., carry=[\".device\"])"

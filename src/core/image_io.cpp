@@ -91,15 +91,17 @@ torch::Tensor to_image_u8(const torch::Tensor& y) {
 
 std::string encode_image(const torch::Tensor& rgb_u8, const std::string& name, int jpeg_quality) {
   const std::string ext = lower_extension(name);
-  std::vector<int> params;
-  if (ext == ".jpg" || ext == ".jpeg") params = {cv::IMWRITE_JPEG_QUALITY, jpeg_quality};
-  else if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 6};  // Pillow's default level
-  else if (ext != ".bmp" && ext != ".ppm" && ext != ".tif" && ext != ".tiff" && ext != ".webp")
+  const bool jpeg = ext == ".jpg" || ext == ".jpeg";
+  if (!jpeg && ext != ".png" && ext != ".bmp" && ext != ".ppm" && ext != ".tif" && ext != ".tiff" && ext != ".webp")
     throw Error("cannot write " + name + ": unsupported image extension '" + ext + "' (use .png or .jpg)");
 #ifdef EGSDE_GPU_LEAN
   (void)rgb_u8;
+  (void)jpeg_quality;
   no_image_files("write " + name);
 #else
+  std::vector<int> params;
+  if (jpeg) params = {cv::IMWRITE_JPEG_QUALITY, jpeg_quality};
+  else if (ext == ".png") params = {cv::IMWRITE_PNG_COMPRESSION, 6};  // Pillow's default level
   auto img = rgb_u8.contiguous();
   cv::Mat rgb(static_cast<int>(img.size(0)), static_cast<int>(img.size(1)), CV_8UC3, img.data_ptr<uint8_t>());
   cv::Mat bgr;
