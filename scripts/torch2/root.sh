@@ -44,17 +44,15 @@ trixie_mount() {
   trap trixie_unmount EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  # Each run binds its own mounts (stacked over those of a concurrent run) and removes only those.
   local d
   for d in proc sys dev; do
-    mountpoint -q "$TRIXIE_ROOT/$d" && continue  # another run holds it; leave it to that run
     mount --bind "/$d" "$TRIXIE_ROOT/$d"
     _mounted+=("$TRIXIE_ROOT/$d")
   done
   mkdir -p "$TRIXIE_ROOT/egsde"
-  if ! mountpoint -q "$TRIXIE_ROOT/egsde"; then
-    mount --bind "$REPO" "$TRIXIE_ROOT/egsde"
-    _mounted+=("$TRIXIE_ROOT/egsde")
-  fi
+  mount --bind "$REPO" "$TRIXIE_ROOT/egsde"
+  _mounted+=("$TRIXIE_ROOT/egsde")
   cp -L /etc/resolv.conf "$TRIXIE_ROOT/etc/resolv.conf" 2>/dev/null || true
 }
 
