@@ -1,5 +1,7 @@
 #include "common/test_util.h"
 
+#include "core/error.h"
+
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -38,6 +40,15 @@ torch::Device device() {
 }
 
 double parity_tol() { return device().is_cuda() ? 5e-5 : 1e-5; }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 std::filesystem::path temp_dir(const std::string& tag) {
   static std::atomic<int> counter{0};

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ torch::Device device();
 // measured errors, so the margin is visible.
 double parity_tol();
 double rel_error(const torch::Tensor& out, const torch::Tensor& ref);
+
+// The message of the egsde::Error that f throws; "" when it throws none.
+std::string error_of(const std::function<void()>& f);
 
 // A fresh, empty directory under the system temp dir, removed at process exit is not
 // guaranteed: tests clean up what they can.

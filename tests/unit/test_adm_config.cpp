@@ -2,6 +2,8 @@
 // (script_util.py), strict keys with a suggestion, nearest-name helper.
 #include <gtest/gtest.h>
 
+#include "common/test_util.h"
+
 #include "core/error.h"
 #include "core/suggest.h"
 #include "models/adm_config.h"
@@ -12,15 +14,6 @@ using namespace egsde;
 using nlohmann::json;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(Suggest, EditDistanceAndNearest) {
   EXPECT_EQ(edit_distance("", "abc"), 3u);
@@ -41,14 +34,14 @@ TEST(AdmConfig, ChannelMultByImageSizeOrExplicit) {
   c.image_size = 64;
   EXPECT_EQ(c.channel_mult_values(), (std::vector<double>{1, 2, 3, 4}));
   c.image_size = 32;
-  EXPECT_NE(error_of([&] { c.channel_mult_values(); }).find("unsupported image size: 32"),
+  EXPECT_NE(test::error_of([&] { c.channel_mult_values(); }).find("unsupported image size: 32"),
             std::string::npos);
   c.channel_mult = "1,1,2";
   EXPECT_EQ(c.channel_mult_values(), (std::vector<double>{1, 1, 2}));
   c.channel_mult = "1, 2 ,4";
   EXPECT_EQ(c.channel_mult_values(), (std::vector<double>{1, 2, 4}));
   c.channel_mult = "1,x";
-  EXPECT_NE(error_of([&] { c.channel_mult_values(); }).find("not an integer"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { c.channel_mult_values(); }).find("not an integer"), std::string::npos);
 }
 
 TEST(AdmConfig, AttentionResolutionsBecomeDownsampleRates) {
@@ -82,21 +75,21 @@ TEST(AdmConfig, ReadsOfficialProfileModelSection) {
 }
 
 TEST(AdmConfig, UnknownKeySuggestsNearest) {
-  const auto msg = error_of([] { AdmUNetConfig::from_json(json{{"num_chanels", 64}}); });
+  const auto msg = test::error_of([] { AdmUNetConfig::from_json(json{{"num_chanels", 64}}); });
   EXPECT_NE(msg.find("unknown key 'num_chanels'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("did you mean 'num_channels'"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos);
-  const auto dse = error_of([] { AdmDseConfig::from_json(json{{"classifier_dept", 2}}); });
+  const auto dse = test::error_of([] { AdmDseConfig::from_json(json{{"classifier_dept", 2}}); });
   EXPECT_NE(dse.find("did you mean 'classifier_depth'"), std::string::npos) << dse;
 }
 
 TEST(AdmConfig, WrongTypesAndFp16AreErrors) {
-  EXPECT_NE(error_of([] { AdmUNetConfig::from_json(json{{"num_heads", "four"}}); })
+  EXPECT_NE(test::error_of([] { AdmUNetConfig::from_json(json{{"num_heads", "four"}}); })
                 .find("'num_heads' must be an integer"),
             std::string::npos);
-  EXPECT_NE(error_of([] { AdmUNetConfig::from_json(json{{"use_fp16", true}}); }).find("use_fp16"),
+  EXPECT_NE(test::error_of([] { AdmUNetConfig::from_json(json{{"use_fp16", true}}); }).find("use_fp16"),
             std::string::npos);
-  EXPECT_NE(error_of([] { AdmDseConfig::from_json(json{{"classifier_use_fp16", true}}); })
+  EXPECT_NE(test::error_of([] { AdmDseConfig::from_json(json{{"classifier_use_fp16", true}}); })
                 .find("classifier_use_fp16"),
             std::string::npos);
   EXPECT_TRUE(AdmUNetConfig::from_json(json{{"learn_sigma", "True"}}).learn_sigma);  // str2bool
@@ -113,9 +106,9 @@ TEST(AdmConfig, DseDefaultsAndPhase) {
   EXPECT_EQ(c.num_class, 3);
   EXPECT_EQ(c.phase, DsePhase::Test);
   EXPECT_EQ(AdmDseConfig::from_json(json{{"phase", "train"}}).phase, DsePhase::Train);
-  EXPECT_NE(error_of([] { AdmDseConfig::from_json(json{{"phase", "eval"}}); }).find("phase"),
+  EXPECT_NE(test::error_of([] { AdmDseConfig::from_json(json{{"phase", "eval"}}); }).find("phase"),
             std::string::npos);
-  EXPECT_NE(error_of([] { AdmDseConfig::from_json(json{{"classifier_pool", "max"}}); })
+  EXPECT_NE(test::error_of([] { AdmDseConfig::from_json(json{{"classifier_pool", "max"}}); })
                 .find("classifier_pool"),
             std::string::npos);
 }

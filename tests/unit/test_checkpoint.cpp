@@ -25,15 +25,6 @@ void expect_matches_numpy(const StateDict& sd) {
   }
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 struct Tiny : torch::nn::Module {
   Tiny() {
     conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 3, 3)));
@@ -59,7 +50,7 @@ TEST(Checkpoint, ReadsSingleTensor) {
 }
 
 TEST(Checkpoint, LegacyFormatNamesConverter) {
-  auto msg = error_of([] { read_state_dict(test::fixture("io/legacy.pt")); });
+  auto msg = test::error_of([] { read_state_dict(test::fixture("io/legacy.pt")); });
   EXPECT_NE(msg.find("legacy"), std::string::npos);
   EXPECT_NE(msg.find("torch.save(torch.load("), std::string::npos);
   EXPECT_NE(msg.find("legacy.pt"), std::string::npos);
@@ -75,10 +66,10 @@ TEST(Checkpoint, WriteThenReadRoundTrips) {
 TEST(Checkpoint, NotACheckpointAndMissingFile) {
   auto dir = test::temp_dir("ckpt_bad");
   std::ofstream(dir / "x.pt") << "hello";
-  EXPECT_NE(error_of([&] { read_state_dict(dir / "x.pt"); }).find("not a PyTorch checkpoint"), std::string::npos);
-  EXPECT_NE(error_of([&] { read_state_dict(dir / "nope.pt"); }).find("file not found"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_state_dict(dir / "x.pt"); }).find("not a PyTorch checkpoint"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_state_dict(dir / "nope.pt"); }).find("file not found"), std::string::npos);
   // A single tensor is not a state dict.
-  EXPECT_NE(error_of([&] { read_state_dict(test::fixture("io/tensor.pt")); }).find("no state dict"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { read_state_dict(test::fixture("io/tensor.pt")); }).find("no state dict"), std::string::npos);
 }
 
 TEST(Checkpoint, StrictLoadReportsEverythingAtOnce) {
@@ -89,7 +80,7 @@ TEST(Checkpoint, StrictLoadReportsEverythingAtOnce) {
   EXPECT_TRUE(torch::equal(m.conv->weight, sd.at("conv.weight")));
 
   StateDict bad = {{"conv.weight", torch::zeros({4, 2, 3, 3})}, {"extra", torch::zeros({1})}};
-  auto msg = error_of([&] { load_state_dict(m, bad, "bad.pt"); });
+  auto msg = test::error_of([&] { load_state_dict(m, bad, "bad.pt"); });
   EXPECT_NE(msg.find("bad.pt"), std::string::npos);
   EXPECT_NE(msg.find("1 size mismatch [conv.weight"), std::string::npos) << msg;
   EXPECT_NE(msg.find("2 missing [conv.bias, steps]"), std::string::npos) << msg;

@@ -18,8 +18,9 @@ TEST(DevicePlacement, ScheduleOnKeepsEveryArray) {
   EXPECT_EQ(d.logvar.device(), test::device());
   for (const auto& [a, b] : {std::pair{s.betas, d.betas}, {s.alphas, d.alphas}, {s.alphas_cumprod, d.alphas_cumprod},
                              {s.alphas_cumprod_prev, d.alphas_cumprod_prev},
-                             {s.posterior_variance, d.posterior_variance}, {s.logvar, d.logvar}})
+                             {s.posterior_variance, d.posterior_variance}, {s.logvar, d.logvar}}) {
     EXPECT_TRUE(torch::equal(a, b.cpu()));
+  }
   EXPECT_EQ(d.timestep_map, s.timestep_map);
 }
 
@@ -32,7 +33,9 @@ TEST(DevicePlacement, LowPassOnTheDeviceGivesTheSameValues) {
   EXPECT_LT(test::rel_error(b, a), test::parity_tol());
   const auto g = torch::randn({2, 3, 32, 32});
   EXPECT_LT(test::rel_error(ld.adjoint(g.to(test::device())).cpu(), lp.adjoint(g)), test::parity_tol());
-  if (test::device().is_cpu()) EXPECT_TRUE(torch::equal(a, b));
+  if (test::device().is_cpu()) {
+    EXPECT_TRUE(torch::equal(a, b));
+  }
 }
 
 TEST(DevicePlacement, StepOnTheDeviceScheduleEqualsTheHostSchedule) {
@@ -44,6 +47,9 @@ TEST(DevicePlacement, StepOnTheDeviceScheduleEqualsTheHostSchedule) {
   OfficialNoise n1(7), n2(7);
   const auto host = egsde_step(eps, {}, s, 321, y, torch::Tensor(), n1);
   const auto dev = egsde_step(eps, {}, d, 321, y.to(test::device()), torch::Tensor(), n2).cpu();
-  if (test::device().is_cpu()) EXPECT_TRUE(torch::equal(host, dev));
-  else EXPECT_LT(test::rel_error(dev, host), test::parity_tol());
+  if (test::device().is_cpu()) {
+    EXPECT_TRUE(torch::equal(host, dev));
+  } else {
+    EXPECT_LT(test::rel_error(dev, host), test::parity_tol());
+  }
 }
