@@ -7,7 +7,8 @@
 # /opt/torch-cuda instead of installed; the CUDA toolkit (nvcc, cudart, cuBLAS …) is an ordinary
 # package. Only cuDNN stays missing: the link allows symbols that the CUDA LibTorch's own
 # libraries leave unresolved (-Wl,--allow-shlib-undefined), never the project's own.
-# CMAKE_PREFIX_PATH (not Torch_DIR) so that Caffe2Config and the libraries are the unpacked CUDA
+# The test binaries are linked, not run (their CUDA libraries cannot load here): test discovery
+# is PRE_TEST instead of after each link. CMAKE_PREFIX_PATH (not Torch_DIR) so that Caffe2Config and the libraries are the unpacked CUDA
 # ones: the root also has the CPU libtorch-dev, whose Caffe2Config would otherwise win.
 # On a Debian 13 box with a GPU, `apt-get install libtorch-cuda-dev nvidia-cuda-toolkit` (contrib,
 # non-free; cuDNN downloads at install time) and a plain `make test` build the same.
@@ -29,7 +30,7 @@ trixie_run "dpkg-query -W -f='\${Package} \${Version}\n' nvidia-cuda-toolkit lib
 LIBDIR=/opt/torch-cuda/root/usr/lib/x86_64-linux-gnu
 trixie_say "configure + build against the CUDA LibTorch (/build/cuda inside the root)"
 trixie_run "export CCACHE_DIR=/root/.cache/ccache CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-  [[ -f /build/cuda/build.ninja ]] || cmake -S /egsde -B /build/cuda -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  cmake -S /egsde -B /build/cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
     -DCMAKE_PREFIX_PATH=/opt/torch-cuda/root/usr -DEGSDE_REQUIRE_CUDA=ON \
     -DCMAKE_EXE_LINKER_FLAGS='-Wl,--allow-shlib-undefined -Wl,-rpath-link,$LIBDIR'
   cmake --build /build/cuda -j $JOBS"
