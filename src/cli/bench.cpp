@@ -58,6 +58,7 @@ struct Timing {
 // launch queue and time gaps a translation does not have): their mean.
 Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, int64_t total, uint64_t seed) {
   const bool cuda = x0.is_cuda();
+  if (total <= warmup) throw Error("bench: no timed step; raise --steps above 0");
   std::vector<double> per_step;
   const auto start = std::chrono::steady_clock::now();
   auto last = start, mark = start;
@@ -79,7 +80,6 @@ Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t war
       mean = std::chrono::duration<double>(now - mark).count() / static_cast<double>(total - warmup);
     last = now;
   });
-  if (total <= warmup) throw Error("bench: no timed step; raise --steps above 0");
   if (cuda) return {mean, first, -1, y.at(0).to(torch::kCPU)};
   std::sort(per_step.begin(), per_step.end());
   return {per_step[per_step.size() / 2], first, -1, y.at(0).to(torch::kCPU)};
@@ -189,8 +189,10 @@ void run(const BenchArgs& a) {
   Profile profile = read_profile(a.profile);
   profile.args.t = a.steps + a.warmup;  // steps per measurement: the cost of a step does not depend on i
   profile.args.sample_step = 1;
+  std::vector<Precision> precisions;
+  for (const auto& p : a.precision) precisions.push_back(parse_precision(p));
   SamplingOptions base;
-  base.precision = parse_precision(a.precision.front());
+  base.precision = precisions.front();  // the levers' rows
   base.device = parse_device(a.device);
   base.channels_last = a.channels_last;
   std::vector<ConvAlgo> convs;
@@ -203,8 +205,6 @@ void run(const BenchArgs& a) {
   }
   std::vector<Method> methods;
   for (const auto& m : a.methods) methods.push_back(parse_method(m));
-  std::vector<Precision> precisions;
-  for (const auto& p : a.precision) precisions.push_back(parse_precision(p));
   nlohmann::json rows = nlohmann::json::array();
   std::cout << "method  conv      prec  batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB  peak GPU MiB\n";
   const auto add_row = [&](const SamplingOptions& so, int64_t b, const Timing& tm, bool largest) {

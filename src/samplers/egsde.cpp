@@ -89,13 +89,12 @@ namespace {
 }
 }  // namespace
 
-void check_finite(const torch::Tensor& y, int64_t repeat, int64_t i) {
-  if (!torch::isfinite(y).all().item<bool>()) throw_not_finite(repeat, i);
-}
-
 void FiniteCheck::after_step(const torch::Tensor& y, int64_t repeat, int64_t i) {
   if (!enabled_) return;
-  if (!y.is_cuda() && !deferred_cpu_) return check_finite(y, repeat, i);  // a CPU read costs no round trip
+  if (!y.is_cuda() && !deferred_cpu_) {  // a CPU read costs no round trip
+    if (!torch::isfinite(y).all().item<bool>()) throw_not_finite(repeat, i);
+    return;
+  }
   if (!first_bad_.defined() || first_bad_.device() != y.device())
     first_bad_ = torch::full({}, -1, torch::TensorOptions().dtype(torch::kInt64).device(y.device()));
   const auto bad = torch::isfinite(y).all().logical_not();

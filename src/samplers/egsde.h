@@ -43,11 +43,8 @@ std::vector<torch::Tensor> egsde_sample(const torch::Tensor& x0, const EpsFn& ep
 // Network times for step i: [n] float filled with timestep_map[i] (official torch.ones(n)·i).
 torch::Tensor step_times(const Schedule& s, int64_t i, int64_t n, const torch::Device& device);
 
-// Throws egsde::Error if y has NaN/Inf, naming the repeat and step.
-void check_finite(const torch::Tensor& y, int64_t repeat, int64_t i);
-
-// The samplers' NaN/Inf check (EgsdeConfig::check_finite). On the CPU every step is checked at
-// once (check_finite). On CUDA reading a flag back each step would stall the launch queue, so
+// The samplers' NaN/Inf check (EgsdeConfig::check_finite); the error (egsde::Error) names the
+// repeat and the first non-finite step. On the CPU every step is checked at once. On CUDA reading a flag back each step would stall the launch queue, so
 // the first non-finite step is recorded on the device and read every kReadEvery steps and at
 // finish(): the error names the same step, at most kReadEvery steps later.
 class FiniteCheck {
