@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "metrics/fid_stats.h"
 #include "metrics/image_io.h"
@@ -10,51 +11,13 @@
 namespace egsde::metrics {
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Fnv64 {
-  uint64_t h = 1469598103934665603ULL;
-  void add(const char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      h ^= static_cast<unsigned char>(p[i]);
-      h *= 1099511628211ULL;
-    }
-  }
-  void add(const std::string& s) {
-    add(s.data(), s.size());
-    add("\0", 1);
-  }
-  void add_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read " + path.string() + " to hash it");
-    std::vector<char> buf(1 << 16);
-    while (in) {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      add(buf.data(), static_cast<size_t>(in.gcount()));
-    }
-  }
-  std::string hex() const {
-    char s[17];
-    std::snprintf(s, sizeof s, "%016llx", static_cast<unsigned long long>(h));
-    return s;
-  }
-};
-
-}  // namespace
-
-std::string file_digest(const fs::path& path) {
-  Fnv64 f;
-  f.add_file(path);
-  return f.hex();
-}
-
 std::string stats_cache_key(const std::vector<fs::path>& files, FidProtocol protocol, const std::string& weights_id) {
-  Fnv64 f;
-  f.add("egsde-fid-stats-v1");
-  f.add(to_string(protocol));
-  f.add(weights_id);
+  Fnv1a64 f(kEgsdeDigestBasis);
+  f.add_field("egsde-fid-stats-v1");
+  f.add_field(to_string(protocol));
+  f.add_field(weights_id);
   for (const auto& p : files) {
-    f.add(p.filename().string());
+    f.add_field(p.filename().string());
     f.add_file(p);
   }
   return to_string(protocol) + "-" + f.hex();

@@ -7,14 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "core/digest.h"  // file_digest, used with the cache key
 #include "metrics/fid.h"
 #include "metrics/frechet.h"
 #include "metrics/protocol.h"
 
 namespace egsde::metrics {
-
-// 64-bit FNV-1a of a file's bytes, as 16 hex digits. Throws egsde::Error if unreadable.
-std::string file_digest(const std::filesystem::path& path);
 
 // The cache key: hex digest over (protocol, weights_id, then name + bytes of each file in order).
 std::string stats_cache_key(const std::vector<std::filesystem::path>& files, FidProtocol protocol,

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/atomic_write.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/json_io.h"
@@ -56,16 +57,7 @@ torch::Tensor read_idx_u8(const fs::path& path, int64_t ndim) {
   return t;
 }
 
-std::string fnv_hex(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+std::string fnv_hex(const std::string& bytes) { return hex_digits(fnv1a64(bytes, kEgsdeDigestBasis)); }
 
 }  // namespace
 

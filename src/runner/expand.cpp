@@ -5,27 +5,12 @@
 #include <cmath>
 #include <set>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/suggest.h"
 
 namespace egsde::runner {
 using nlohmann::json;
-
-uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-std::string hex_digits(uint64_t value, int digits) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out(static_cast<std::size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i, value >>= 4) out[static_cast<std::size_t>(i)] = kHex[value & 0xf];
-  return out;
-}
 
 void set_dotted(json& j, const std::string& key, const json& value) {
   json* node = &j;

@@ -39,10 +39,6 @@ void apply_method(nlohmann::json& profile, Method method);
 // Sets a dotted key ("args.ls", "config.model.dropout") in `j`, creating objects on the way.
 void set_dotted(nlohmann::json& j, const std::string& key, const nlohmann::json& value);
 
-// FNV-1a 64-bit, as `digits` lowercase hex digits (the low ones when fewer than 16).
-uint64_t fnv1a64(std::string_view bytes);
-std::string hex_digits(uint64_t value, int digits = 16);
-
 // The run whose id equals `key`, or whose id starts with it when that prefix is unique.
 // Throws egsde::Error naming the nearest id otherwise.
 const Run& find_run(const std::vector<Run>& runs, const std::string& key);

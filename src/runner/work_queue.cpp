@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "runner/expand.h"
 

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "core/digest.h"
 #include "core/error.h"
 
 namespace egsde {
@@ -99,11 +100,7 @@ torch::Tensor PerSampleNoise::randn_like(const torch::Tensor& like) {
 
 uint64_t per_sample_seed(uint64_t seed, int64_t repeat, const std::string& name) {
   const std::string key = std::to_string(seed) + "/" + std::to_string(repeat) + "/" + name;
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  const uint64_t h = fnv1a64(key, kEgsdeDigestBasis);
   return (h ^ (h >> 32)) & 0xffffffffull;
 }
 

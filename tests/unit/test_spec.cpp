@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/test_util.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "runner/expand.h"
