@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages egsde needs to build, test and run its demo.
+# Install the Debian 12 (or 13) packages egsde needs to build, test and run its demo.
 # Idempotent: exits at once when everything is present. Works as root or via sudo.
 #   scripts/install-deps.sh          build + test + demo packages
 #   scripts/install-deps.sh --dev    also python3-torch & co. for the fixture/benchmark scripts
@@ -16,6 +16,8 @@ PKGS=(
   # oneDNN's headers: egsde calls the library LibTorch runs on for Winograd convolutions (--conv)
   libdnnl-dev
   dataset-fashion-mnist
+  # ctest slurm_array (scripts/check_slurm.sh) starts its own one-node Slurm with these
+  slurm-wlm munge
 )
 if [[ "${1:-}" == "--dev" ]]; then
   PKGS+=(python3-torch python3-torchvision python3-numpy python3-scipy python3-pil python3-yaml python3-skimage)
