@@ -77,6 +77,11 @@ node=$(slurmd -C | head -n 1)  # NodeName=<host> CPUs=… RealMemory=…: what s
 [[ "$node" == NodeName=* ]] || skip "slurmd -C gives no node line ($node)"
 mkdir "$tmp/state" "$tmp/spool"
 : > "$tmp/plugstack.conf"
+# Slurm ≥ 24 (Debian 13) starts a cgroup plugin in slurmd even with proctrack/linuxproc and
+# task/none; switch it off (no cgroup fs in a chroot). Slurm 22.05 (Debian 12) has no such option.
+: > "$tmp/cgroup.conf"
+slurm_major=$(slurmd -V | grep -oE '[0-9]+' | head -n 1)  # "slurm-wlm 22.05.8"
+if ((slurm_major >= 24)); then echo CgroupPlugin=disabled > "$tmp/cgroup.conf"; fi
 cat > "$tmp/slurm.conf" << EOF
 ClusterName=egsdetest
 SlurmctldHost=localhost
@@ -91,8 +96,6 @@ StateSaveLocation=$tmp/state
 SlurmdSpoolDir=$tmp/spool
 SlurmctldPidFile=$tmp/slurmctld.pid
 SlurmdPidFile=$tmp/slurmd.pid
-SlurmctldLogFile=$tmp/slurmctld.log
-SlurmdLogFile=$tmp/slurmd.log
 PlugStackConfig=$tmp/plugstack.conf
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -108,9 +111,9 @@ $node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=egsdetest Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF="$tmp/slurm.conf"
-slurmctld -D 2> "$tmp/slurmctld.err.log" &
+slurmctld -D 2> "$tmp/slurmctld.log" &  # -D: in the foreground, logging to stderr
 pids+=($!)
-slurmd -D 2> "$tmp/slurmd.err.log" &
+slurmd -D 2> "$tmp/slurmd.log" &
 pids+=($!)
 state=
 for ((k = 0; k < 60; k++)); do
