@@ -65,7 +65,10 @@ EvalResult evaluate_folders(const EvalRequest& r, FeatureNetwork& inception) {
           {"fid_sqrtm", to_string(fid.method)},
           {"fid_eps_offset", fid.used_offset},
           {"n_images", pairing.translated.size()},
-          {"warnings", pw.warnings}};
+          {"n_sources", pairing.sources},
+          {"pairing", "name"},
+          {"warnings", pw.warnings},
+          {"notes", pairing.notes}};
   if (r.target_class >= 0) {
     const FeatureFn logits = inception.logits_fn();
     if (!logits) throw Error("target-class accuracy needs a classifier feature network (not the FID Inception)");

@@ -35,6 +35,14 @@ torch::Tensor image_features(const std::vector<std::filesystem::path>& files, co
       std::vector<torch::Tensor> group(inputs.begin() + a, inputs.begin() + z);
       torch::NoGradGuard no_grad;
       rows.push_back(net(torch::stack(group, 0)).to(torch::kFloat64).reshape({static_cast<int64_t>(group.size()), -1}));
+      // Non-finite features poison the statistics: name the image (one check per group, no per-row sync).
+      if (!torch::isfinite(rows.back()).all().item<bool>()) {
+        const auto bad = torch::isfinite(rows.back()).all(1).logical_not().nonzero().flatten();
+        const auto first = static_cast<std::size_t>(start) + a + static_cast<std::size_t>(bad[0].item<int64_t>());
+        throw Error("the feature network gave NaN or Inf features for " + files[first].string() + " (" +
+                    std::to_string(bad.size(0)) + " of " + std::to_string(group.size()) +
+                    " images of its batch); check the image and the network weights");
+      }
       a = z;
     }
     start = stop;

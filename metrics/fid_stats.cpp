@@ -38,9 +38,22 @@ void write_fid_stats_npz(const fs::path& path, const Gaussian& g) {
   write_npz(path, {{"mu", g.mu.to(torch::kFloat64).contiguous()}, {"sigma", g.sigma.to(torch::kFloat64).contiguous()}});
 }
 
+namespace {
+// NaN or Inf in a statistics file would surface later as an anonymous NaN FID: name the file.
+Gaussian checked_finite(Gaussian g, const fs::path& path) {
+  for (const auto& [name, t] : {std::pair<const char*, const torch::Tensor*>{"mu", &g.mu}, {"sigma", &g.sigma}}) {
+    const auto bad = torch::isfinite(*t).logical_not().sum().item<int64_t>();
+    if (bad > 0)
+      throw Error("FID statistics " + path.string() + ": '" + name + "' has " + std::to_string(bad) +
+                  " NaN or Inf values; recompute them (egsde fid-stats DIR -o " + path.filename().string() + " --overwrite)");
+  }
+  return g;
+}
+}  // namespace
+
 Gaussian read_fid_stats(const fs::path& path, FidStatsMeta* meta) {
-  if (is_h5(path)) return read_fid_stats_h5(path, meta);
-  if (path.extension() == ".npz") return read_fid_stats_npz(path);
+  if (is_h5(path)) return checked_finite(read_fid_stats_h5(path, meta), path);
+  if (path.extension() == ".npz") return checked_finite(read_fid_stats_npz(path), path);
   throw Error("cannot read FID statistics from " + path.string() + ": expected a .npz or .h5 file");
 }
 

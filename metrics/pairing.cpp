@@ -56,21 +56,30 @@ Pairing pair_images(const fs::path& translated_dir, const fs::path& source_dir) 
     throw Error("ambiguous source images in " + source_dir.string() + " for " + list(ambiguous) +
                 ": several files share the name before the first '.' and none is <name>.jpg; keep one");
   }
-  if (sources.size() < p.translated.size()) {
-    throw Error(source_dir.string() + " has " + std::to_string(sources.size()) + " images but " +
-                translated_dir.string() + " has " + std::to_string(p.translated.size()) +
-                "; the official MSE/PSNR/SSIM pair by sorted order and need at least as many sources");
+  std::map<fs::path, fs::path> partner_of;  // source → its first translated image
+  for (size_t i = 0; i < p.translated.size(); ++i) {
+    const auto [it, fresh] = partner_of.emplace(p.by_name[i], p.translated[i]);
+    if (!fresh)
+      throw Error("translated images " + it->second.filename().string() + " and " + p.translated[i].filename().string() +
+                  " in " + translated_dir.string() + " both pair with " + p.by_name[i].string() +
+                  " (same name before the first '.'); keep one");
   }
+  p.sources = sources.size();
+  if (p.translated.size() < sources.size())
+    p.notes.push_back("the " + std::to_string(p.translated.size()) + " translated images cover " +
+                      std::to_string(p.translated.size()) + " of the " + std::to_string(sources.size()) +
+                      " source images in " + source_dir.string() + "; evaluating those pairs (paired by name)");
+  // The official sorted-order partners, for the warning and the per-image listing.
   p.by_order.assign(sources.begin(), sources.begin() + static_cast<std::ptrdiff_t>(p.translated.size()));
   size_t differ = 0, first = 0;
   for (size_t i = 0; i < p.translated.size(); ++i) {
     if (p.by_order[i] != p.by_name[i] && differ++ == 0) first = i;
   }
   if (differ > 0) {
-    p.warnings.push_back("sorted-order pairing (used by the official MSE/PSNR/SSIM) differs from name pairing for " +
-                         std::to_string(differ) + " of " + std::to_string(p.translated.size()) + " images (first: " +
-                         p.translated[first].filename().string() + " ↔ " + p.by_order[first].filename().string() +
-                         " instead of " + p.by_name[first].filename().string() + ")");
+    p.warnings.push_back("the official MSE/PSNR/SSIM (sorted order) would pair " + std::to_string(differ) + " of " +
+                         std::to_string(p.translated.size()) + " images with another source (first: " +
+                         p.translated[first].filename().string() + " with " + p.by_order[first].filename().string() +
+                         "); egsde pairs by name (" + p.by_name[first].filename().string() + ")");
   }
   return p;
 }

@@ -44,14 +44,9 @@ PairwiseResult pairwise_metrics(const Pairing& p, const PairwiseOptions& opt) {
         row.source_by_name = p.by_name[i];
         row.source_by_order = p.by_order[i];
         const auto t = eval_tensor(read_image_rgb(p.translated[i]), opt.size);
-        const auto s_order = eval_tensor(read_image_rgb(p.by_order[i]), opt.size);
-        check_same_size(t, s_order, p.translated[i], p.by_order[i]);
-        row.scores = score_pair(t, s_order, opt.ms_ssim);
-        if (p.by_name[i] != p.by_order[i]) {
-          const auto s_name = eval_tensor(read_image_rgb(p.by_name[i]), opt.size);
-          check_same_size(t, s_name, p.translated[i], p.by_name[i]);
-          row.scores.l2 = torch::norm(t - s_name, 2).item<float>();
-        }
+        const auto s = eval_tensor(read_image_rgb(p.by_name[i]), opt.size);
+        check_same_size(t, s, p.translated[i], p.by_name[i]);
+        row.scores = score_pair(t, s, opt.ms_ssim);
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }

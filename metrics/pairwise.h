@@ -4,7 +4,7 @@
 //   mse  = mean of per-image mean squared error in float64 (calculate_mse)
 //   psnr = mean of 10 log10(1 / (mse + 1e-10)) per image, float64 (calculate_psnr)
 //   ssim = mean of per-image SSIM, float32 (calculate_ssim with data_range 1)
-// L2 pairs by name, MSE/PSNR/SSIM by sorted order (see pairing.h).
+// Every metric pairs by name (the official MSE/PSNR/SSIM pair by sorted order: see pairing.h).
 #pragma once
 #include <torch/torch.h>
 
@@ -21,8 +21,8 @@ struct PairScores {
   double ms_ssim = std::nan("");  // only with PairwiseOptions::ms_ssim
 };
 
-// One translated image's scores: l2 against its name partner, the others against its
-// sorted-order partner (the same file unless Pairing::warnings says otherwise).
+// One translated image's scores against its name partner; source_by_order is the official
+// sorted-order partner (the same file unless Pairing::warnings says otherwise), for reference.
 struct PerImageScores {
   std::filesystem::path translated, source_by_name, source_by_order;
   PairScores scores;

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "core/atomic_write.h"
+#include "core/cpu_cache.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
@@ -32,9 +33,10 @@ struct FidArgs {
   KidOptions kid_opt;
 };
 
-void add_fid_options(CLI::App* cmd, FidArgs& a) {
+// `protocol_default`: what --help says the protocol is without --protocol (protocol_for_task).
+void add_fid_options(CLI::App* cmd, FidArgs& a, const std::string& protocol_default) {
   cmd->add_option("--inception", a.inception, "pt_inception-2015-12-05-6726825d.pth (pytorch-fid FID weights)");
-  cmd->add_option("--protocol", a.protocol, "official-afhq | official-celeba | clean (default: from --task)");
+  cmd->add_option("--protocol", a.protocol, "official-afhq | official-celeba | clean (default: " + protocol_default + ")");
   cmd->add_option("--sqrtm", a.sqrtm,
                   "fast (exact: N x N product of features, or pivoted Cholesky of the covariances; default) | "
                   "reference (general eigenvalues, like scipy sqrtm; slow at 2048-d); eigh = fast")
@@ -135,6 +137,13 @@ void write_json_if(const std::string& path, const nlohmann::json& j) {
   if (!path.empty()) write_json_file(path, j);
 }
 
+// An output file option (--json, --per-image) checked before any work: a folder cannot be one.
+void check_output_file(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  if (!path.empty() && fs::is_directory(path, ec))
+    throw Error(option + " " + path + " is a folder; give a file name, e.g. " + (fs::path(path) / "scores.json").string());
+}
+
 // ---- egsde eval ------------------------------------------------------------------------------
 struct EvalArgs {
   std::string task = "custom";
@@ -151,8 +160,12 @@ FidProtocol protocol_for_task(const std::string& task, const std::string& explic
 }
 
 void run_eval(const EvalArgs& a) {
+  const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
+  check_output_file("--json", a.json);
+  check_output_file("--per-image", a.per_image);
   const FidProtocol protocol = protocol_for_task(a.task, a.fid.protocol);
   const auto pairing = pair_images(a.translated, a.source);
+  for (const auto& n : pairing.notes) std::cerr << "egsde: note: " << n << "\n";
   for (const auto& w : pairing.warnings) std::cerr << "egsde: warning: " << w << "\n";
   PairwiseOptions popt;
   popt.ms_ssim = a.ms_ssim;
@@ -176,10 +189,13 @@ void run_eval(const EvalArgs& a) {
   out["task"] = a.task;
   out["protocol"] = to_string(protocol);
   out["n_images"] = pairing.translated.size();
+  out["n_sources"] = pairing.sources;
+  out["pairing"] = "name";
   out["translated"] = a.translated;
   out["source"] = a.source;
   out["target"] = a.target;
   out["warnings"] = pairing.warnings;
+  out["notes"] = pairing.notes;
   out["provenance"] = provenance();
 
   for (const char* k : {"fid", "kid", "l2", "mse", "psnr", "ssim", "ms_ssim"}) {
@@ -204,10 +220,13 @@ void run_eval(const EvalArgs& a) {
 // ---- egsde fid / fid-stats -------------------------------------------------------------------
 struct FidCmdArgs {
   std::string a, b, json, output, dir;
+  bool overwrite = false;
   FidArgs fid;
 };
 
 void run_fid(const FidCmdArgs& x) {
+  const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
+  check_output_file("--json", x.json);
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
   InceptionFeatures inc{x.fid.inception};
   const auto [a, b] = sides_for(x.a, x.b, inc, x.fid, protocol);
@@ -224,11 +243,16 @@ void run_fid(const FidCmdArgs& x) {
 }
 
 void run_fid_stats(const FidCmdArgs& x) {
+  const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
   const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
   if (is_stats_file(x.dir)) throw Error(x.dir + " is already a statistics file; give a folder of images");
   if (!is_stats_file(x.output)) {
     throw Error("cannot write FID statistics to " + x.output + ": name it .npz (pytorch-fid) or .h5 (HDF5)");
   }
+  std::error_code ec;
+  if (fs::is_directory(x.output, ec)) throw Error("-o " + x.output + " is a folder; give a file name ending in .npz or .h5");
+  if (fs::exists(x.output, ec) && !x.overwrite)
+    throw Error(x.output + " exists; pass --overwrite to replace it, or choose another -o");
   InceptionFeatures inc{x.fid.inception};
   const auto s = side_for(x.dir, checked_files(x.dir, false), inc, x.fid, protocol, /*need_features=*/true);
   write_fid_stats(x.output, s.g, {to_string(protocol), inc.weights_id(), s.count});
@@ -250,7 +274,7 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--per-image", args->per_image, "write per-image l2/mse/psnr/ssim as CSV");
   cmd->add_flag("--ms-ssim", args->ms_ssim, "also report MS-SSIM (official calculate_msssim)");
   cmd->add_flag("--no-fid", args->no_fid, "skip FID (no Inception weights needed)");
-  add_fid_options(cmd, args->fid);
+  add_fid_options(cmd, args->fid, "from --task: official-celeba for male2female, else official-afhq");
   add_kid_options(cmd, args->fid);
   cmd->callback([args] { run_eval(*args); });
 
@@ -259,7 +283,7 @@ void register_eval(CLI::App& app) {
   fid->add_option("A", fargs->a, "folder, or statistics .npz / .h5 (mu, sigma)")->required();
   fid->add_option("B", fargs->b, "folder, or statistics .npz / .h5 (mu, sigma)")->required();
   fid->add_option("--json", fargs->json, "write the result as JSON (keys fid, fid_sqrtm; kid, kid_std with --kid)");
-  add_fid_options(fid, fargs->fid);
+  add_fid_options(fid, fargs->fid, "official-afhq");
   add_kid_options(fid, fargs->fid);
   fid->callback([fargs] { run_fid(*fargs); });
 
@@ -269,7 +293,8 @@ void register_eval(CLI::App& app) {
   stats->add_option("-o,--output", sargs->output,
                     "output: X.npz (mu, sigma; pytorch-fid) or X.h5 (mu, sigma + attributes protocol, weights, count)")
       ->required();
-  add_fid_options(stats, sargs->fid);
+  stats->add_flag("--overwrite", sargs->overwrite, "Replace an existing output file");
+  add_fid_options(stats, sargs->fid, "official-afhq");
   stats->callback([sargs] { run_fid_stats(*sargs); });
 }
 

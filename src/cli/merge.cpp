@@ -13,7 +13,7 @@ void register_merge(CLI::App& app) {
   auto* cmd = app.add_subcommand("merge", "Merge shard output roots of `egsde run --shard` into one output root");
   cmd->add_option("inputs", *inputs, "Output roots to merge")->required();
   cmd->add_option("--output", *output, "The merged output root")->required();
-  cmd->add_flag("--overwrite", o->overwrite, "Merge into a non-empty --output, replacing its files");
+  cmd->add_flag("--overwrite", o->overwrite, "Replace a non-empty --output with the merge (a failed merge leaves it as it was)");
   cmd->callback([=] {
     o->inputs.assign(inputs->begin(), inputs->end());
     o->output = *output;

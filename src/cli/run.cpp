@@ -2,11 +2,13 @@
 // work queue over devices, with resume, shards and records (src/runner).
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/device.h"
 #include "core/error.h"
+#include "core/output_lock.h"
 #include "runner/backends.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
@@ -23,6 +25,7 @@ struct RunArgs {
   std::string devices = "cpu";
   int workers = 0;
   int64_t max_images = -1;
+  bool max_images_given = false;
   bool dry_run = false;
   bool resume = false;
   bool keep_going = false;
@@ -40,7 +43,23 @@ void print_progress(const runner::QueueProgress& p, std::size_t total_items) {
             << " s" << (::isatty(2) ? "\r" : "\n") << std::defaultfloat << std::flush;
 }
 
+// "egsde run: redoing 2 finished items whose image no longer matches its record (1 image missing, 1 image
+// truncated)", or nothing.
+void print_redone(const std::map<std::string, std::size_t>& redone) {
+  std::size_t n = 0;
+  std::string why;
+  for (const auto& [reason, count] : redone) {
+    n += count;
+    why += (why.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
+  }
+  if (n > 0)
+    std::cout << "egsde run: redid " << n << " finished items whose image no longer matched its record (" << why
+              << ")\n";
+}
+
 void run_run(const RunArgs& a) {
+  if (a.max_images < -1 || (a.max_images_given && a.max_images < 0))
+    throw Error("--max-images " + std::to_string(a.max_images) + ": need N >= 0 (0 = all source images)");
   const runner::Spec spec = runner::read_spec(a.spec);
   runner::PlanOptions po;
   po.output = a.output.empty() ? std::filesystem::path("runs") / spec.name : std::filesystem::path(a.output);
@@ -55,6 +74,8 @@ void run_run(const RunArgs& a) {
     runner::print_plan(plan, std::cout);
     return;
   }
+  // Held until the evaluation is written: a second run on this output refuses with one line.
+  const OutputLock lock = OutputLock::acquire(plan.output, "run");
   const runner::TranslatorFactory translator = runner::sampler_translator_factory();
 
   runner::ExecuteOptions eo;
@@ -68,6 +89,7 @@ void run_run(const RunArgs& a) {
   std::cout << "egsde run: " << r.queue.progress.done << " items done, " << r.queue.progress.skipped
             << " already finished, " << r.queue.failures.size() << " failed; " << r.runs_complete << "/"
             << plan.runs.size() << " runs complete in " << plan.output.string() << "\n";
+  print_redone(r.queue.redone);
   if (!a.no_eval && r.queue.failures.empty()) {
     const std::size_t n = runner::evaluate_complete_runs(plan, runner::metrics_evaluator(), a.quiet);
     if (n > 0) std::cout << "egsde run: evaluated " << n << " runs (<output>/<run>/metrics.json)\n";
@@ -93,14 +115,18 @@ void register_run(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--workers", args->workers, "Worker threads, assigned round-robin to the devices (0 = one per device)")
       ->capture_default_str();
-  cmd->add_option("--max-images", args->max_images, "Translate only the first N source images of each run (0 = all)");
+  auto* max_images =
+      cmd->add_option("--max-images", args->max_images, "Translate only the first N source images of each run (0 = all)");
   cmd->add_flag("--resume", args->resume, "Skip finished items, redo half-done ones");
   cmd->add_flag("--keep-going", args->keep_going, "Record failed items and go on; report them at the end");
   cmd->add_flag("--quiet", args->quiet, "No progress lines");
   cmd->add_flag("--no-eval", args->no_eval,
                 "Do not evaluate finished runs (by default each complete run gets <output>/<run>/metrics.json from "
                 "the spec's 'evaluation')");
-  cmd->callback([args] { run_run(*args); });
+  cmd->callback([args, max_images] {
+    args->max_images_given = max_images->count() > 0;
+    run_run(*args);
+  });
 }
 
 }  // namespace egsde::cli

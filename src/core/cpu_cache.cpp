@@ -145,6 +145,31 @@ void set_cpu_cache_from_env() {
   set_cpu_cache(v == nullptr || std::string(v) != "0");
 }
 
+namespace {
+
+// Flips the switch of an installed cache, keeping its configuration; false when not installed.
+bool switch_cache(bool enabled) {
+  auto& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  if (c.fallback == nullptr) return false;
+  c.enabled = enabled;
+  c.stats.enabled = enabled;
+  if (!enabled) c.release_cached_locked();
+  return true;
+}
+
+}  // namespace
+
+CpuCacheScope::CpuCacheScope(bool enabled) : previous_(cpu_cache_stats().enabled), changed_(false) {
+  if (enabled == previous_) return;
+  if (!switch_cache(enabled)) set_cpu_cache(enabled);  // on, and never installed: install it now
+  changed_ = true;
+}
+
+CpuCacheScope::~CpuCacheScope() {
+  if (changed_) switch_cache(previous_);
+}
+
 CpuCacheStats cpu_cache_stats() {
   auto& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);

@@ -35,4 +35,21 @@ void set_cpu_cache_from_env();
 
 CpuCacheStats cpu_cache_stats();
 
+// Switches the cache on or off until the end of a scope, then back to what it was (keeping the
+// configuration). Off releases the cached blocks. Evaluation (egsde eval / fid / fid-stats and a
+// run's metrics) runs with it off: an Inception pass over a few batches allocates blocks of many
+// sizes that it never asks for again, and caching them kept 2x to 3x the memory (20 images:
+// 1.9 GB instead of 0.97 GB peak RSS; 120 images: 5.5 GB instead of 1.7 GB; issue 19).
+class CpuCacheScope {
+ public:
+  explicit CpuCacheScope(bool enabled);
+  ~CpuCacheScope();
+  CpuCacheScope(const CpuCacheScope&) = delete;
+  CpuCacheScope& operator=(const CpuCacheScope&) = delete;
+
+ private:
+  bool previous_;
+  bool changed_;
+};
+
 }  // namespace egsde

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "core/cpu_cache.h"
 #include "core/error.h"
 #include "core/image_io.h"
 #include "core/json_io.h"
@@ -149,6 +150,7 @@ Evaluator metrics_evaluator() {
 
 std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator, bool quiet) {
   if (!plan.spec.evaluation || plan.shard.count != 1) return 0;  // shards: evaluate after egsde merge
+  const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
   const RecordStore store(plan.output);
   std::size_t n = 0;
   for (const auto& pr : plan.runs) {
@@ -170,6 +172,8 @@ std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator,
     for (const auto& rec : store.done_records(pr.run.id)) items[rec.value("image", "")] = rec;
     nlohmann::json m =
         evaluator(pr.run, ev, store.images_dir(pr.run.id), items, store.run_dir(pr.run.id) / "per_image.h5");
+    if (m.contains("warnings") && m["warnings"].is_array())
+      for (const auto& w : m["warnings"]) std::cerr << "egsde run: warning: " << pr.run.id << ": " << w.get<std::string>() << "\n";
     m["run_id"] = pr.run.id;
     m["label"] = pr.run.label;
     m["images"] = pr.image_count;

@@ -1,5 +1,7 @@
 #include "runner/execute.h"
 
+#include <set>
+
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
@@ -44,18 +46,23 @@ ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const Exec
   const RecordStore store(plan.output);
   const std::vector<WorkItem> items = plan_items(plan);
 
-  if (!options.resume) {
-    std::size_t finished = 0;
-    for (const auto& item : items) finished += store.is_done(item) ? 1 : 0;
-    if (finished > 0)
-      throw Error(plan.output.string() + " already has " + std::to_string(finished) +
-                  " finished items of this spec; pass --resume to continue, or --output a new directory");
+  std::size_t finished = 0;
+  std::set<std::string> to_do;  // runs with items to do or redo
+  for (const auto& item : items) {
+    if (store.is_done(item)) ++finished;
+    else to_do.insert(item.run_id);
   }
+  if (!options.resume && finished > 0)
+    throw Error(plan.output.string() + " already has " + std::to_string(finished) +
+                " finished items of this spec; pass --resume to continue, or --output a new directory");
   for (const auto& pr : plan.runs) {
     if (!pr.images.found)
       throw Error("run " + pr.run.id + " (" + pr.run.label + "): source folder " + pr.images.dir.string() +
                   " does not exist; download the data (see datasets/) or fix args.testdata_path");
     prepare_run_dir(store, pr.run.id);
+    // Its evaluation describes images about to be (re)written: evaluate_complete_runs redoes it.
+    if (to_do.count(pr.run.id))
+      for (const char* stale : {"metrics.json", "per_image.h5"}) fs::remove(store.run_dir(pr.run.id) / stale, ec);
   }
   write_plan_file(plan);
 

@@ -22,7 +22,8 @@ struct ExecuteResult {
   std::size_t runs_complete = 0;  // runs whose every item (of this shard) is finished
 };
 
-// Throws egsde::Error on the first failure unless keep_going (then the failures are in the
+// A run with items to do or redo loses its metrics.json and per_image.h5 first (they describe
+// the images being replaced). Throws egsde::Error on the first failure unless keep_going (then the failures are in the
 // result and in OUT/<run>/failed/). Finished items are always kept for --resume.
 ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const ExecuteOptions& options);
 

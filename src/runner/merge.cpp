@@ -6,10 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/output_lock.h"
 #include "core/provenance.h"
 #include "runner/records.h"
 
@@ -80,20 +82,9 @@ bool merged_complete(const std::vector<json>& records) {
   return false;
 }
 
-}  // namespace
-
-MergeResult merge_roots(const MergeOptions& o) {
+// Merges the inputs' runs into the empty folder `dest`.
+MergeResult merge_into(const MergeOptions& o, const fs::path& dest) {
   std::error_code ec;
-  if (o.inputs.size() < 1) throw Error("egsde merge needs at least one input root; e.g. egsde merge OUT/shard-0 OUT/shard-1 --output OUT/merged");
-  for (const auto& in : o.inputs) {
-    if (!fs::is_directory(in, ec))
-      throw Error("input root " + in.string() + " does not exist or is not a directory; pass the --output of each `egsde run --shard`");
-    if (fs::exists(o.output, ec) && fs::equivalent(in, o.output, ec))
-      throw Error("--output " + o.output.string() + " is also an input; merge into a new directory");
-  }
-  if (fs::is_directory(o.output, ec) && !fs::is_empty(o.output, ec) && !o.overwrite)
-    throw Error("--output " + o.output.string() + " is not empty; pass --overwrite to merge into it (its files are replaced), or choose a new directory");
-
   // run id → the input run directories holding it, in input order.
   std::map<std::string, std::vector<fs::path>> runs;
   std::map<std::string, fs::path> top_files;
@@ -113,9 +104,7 @@ MergeResult merge_roots(const MergeOptions& o) {
                 "; pass the output roots of `egsde run`");
 
   MergeResult result;
-  fs::create_directories(o.output, ec);
-  if (ec) throw Error("cannot create " + o.output.string() + ": " + ec.message() + "; choose a writable --output");
-  for (const auto& [name, path] : top_files) copy_atomic(path, o.output / name);
+  for (const auto& [name, path] : top_files) copy_atomic(path, dest / name);
 
   for (const auto& [run_id, dirs] : runs) {
     std::map<std::string, Item> items;  // image → first holder
@@ -145,7 +134,7 @@ MergeResult merge_roots(const MergeOptions& o) {
       }
     }
 
-    const fs::path out = o.output / run_id;
+    const fs::path out = dest / run_id;
     for (const char* sub : {"items", "images", "failed"}) fs::create_directories(out / sub, ec);
     if (ec) throw Error("cannot create " + out.string() + ": " + ec.message());
     for (const auto& [image, item] : items) {
@@ -211,13 +200,79 @@ MergeResult merge_roots(const MergeOptions& o) {
 
   json inputs = json::array();
   for (const auto& in : o.inputs) inputs.push_back(in.string());
-  write_json_file(o.output / "merge.json", {{"inputs", inputs},
+  write_json_file(dest / "merge.json", {{"inputs", inputs},
                                             {"date", utc_now()},
                                             {"runs", result.runs},
                                             {"items", result.items},
                                             {"complete_runs", result.complete},
                                             {"provenance", provenance()}});
   return result;
+}
+
+// A hidden folder next to `output` ("OUT/.merged.merge-tmp-PID" for "OUT/merged"), on the same
+// file system so that rename(2) can swap it in.
+fs::path sibling(const fs::path& output, const std::string& what) {
+  fs::path p = fs::absolute(output).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.parent_path() / ("." + p.filename().string() + "." + what + "-" + std::to_string(::getpid()));
+}
+
+// True when `dir` holds nothing but egsde's lock file.
+bool only_lock_file(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename() != kOutputLockName) return false;
+  return true;
+}
+
+}  // namespace
+
+MergeResult merge_roots(const MergeOptions& o) {
+  std::error_code ec;
+  if (o.inputs.size() < 1) throw Error("egsde merge needs at least one input root; e.g. egsde merge OUT/shard-0 OUT/shard-1 --output OUT/merged");
+  for (const auto& in : o.inputs) {
+    if (!fs::is_directory(in, ec))
+      throw Error("input root " + in.string() + " does not exist or is not a directory; pass the --output of each `egsde run --shard`");
+    if (fs::exists(o.output, ec) && fs::equivalent(in, o.output, ec))
+      throw Error("--output " + o.output.string() + " is also an input; merge into a new directory");
+  }
+  if (fs::exists(o.output, ec) && !fs::is_directory(o.output, ec))
+    throw Error("--output " + o.output.string() + " is a file; give a directory for the merged root");
+
+  // The merge is built in a hidden folder next to --output and renamed over it at the end, so a
+  // merge that fails leaves --output as it was (absent when it did not exist).
+  const bool existed = fs::exists(o.output, ec);
+  const OutputLock lock = OutputLock::acquire(o.output, "merge");
+  const fs::path dest = sibling(o.output, "merge-tmp");
+  try {
+    if (!only_lock_file(o.output) && !o.overwrite)
+      throw Error("--output " + o.output.string() +
+                  " is not empty; pass --overwrite to replace it with the merge, or choose a new directory");
+    fs::remove_all(dest, ec);
+    fs::create_directories(dest, ec);
+    if (ec) throw Error("cannot create " + dest.string() + ": " + ec.message() + "; choose a writable --output");
+    MergeResult result = merge_into(o, dest);
+    // Swap: --output (holding at least the lock file) aside, the merge in its place, the old one gone.
+    const fs::path old = sibling(o.output, "merge-old");
+    fs::remove_all(old, ec);
+    fs::rename(o.output, old, ec);
+    if (ec) throw Error("cannot move " + o.output.string() + " aside to replace it: " + ec.message());
+    fs::rename(dest, o.output, ec);
+    if (ec) {
+      std::error_code back;
+      fs::rename(old, o.output, back);
+      throw Error("cannot rename " + dest.string() + " to " + o.output.string() + ": " + ec.message());
+    }
+    fs::remove_all(old, ec);
+    return result;
+  } catch (...) {
+    fs::remove_all(dest, ec);
+    if (!existed) {  // ours: the lock file only
+      fs::remove(o.output / kOutputLockName, ec);
+      fs::remove(o.output, ec);
+    }
+    throw;
+  }
 }
 
 }  // namespace egsde::runner

@@ -4,6 +4,8 @@
 // (timing fields aside: worker, device, seconds, batch_size, finished), else the merge stops
 // naming it. The shard records become one run.json (sessions concatenated, "merged_from"
 // listing the inputs, status "complete" when every shard 0..n-1 is there and complete).
+// The merge is written to a hidden folder next to the output and renamed into place at the end
+// (under the output's lock, core/output_lock.h): a failed merge leaves the output as it was.
 #pragma once
 #include <cstddef>
 #include <filesystem>
@@ -15,7 +17,7 @@ namespace egsde::runner {
 struct MergeOptions {
   std::vector<std::filesystem::path> inputs;
   std::filesystem::path output;
-  bool overwrite = false;  // allow a non-empty output (its files are replaced)
+  bool overwrite = false;  // allow a non-empty output (replaced by the merge as a whole)
 };
 
 struct MergeResult {

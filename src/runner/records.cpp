@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/json_io.h"
 
@@ -21,20 +22,61 @@ fs::path RecordStore::failure(const WorkItem& item) const {
   return run_dir(item.run_id) / "failed" / (item.image + ".json");
 }
 
-bool RecordStore::is_done(const WorkItem& item) const {
+std::string to_string(ItemState state) {
+  switch (state) {
+    case ItemState::NotDone: return "not done";
+    case ItemState::Done: return "done";
+    case ItemState::ImageMissing: return "image missing";
+    case ItemState::ImageTruncated: return "image truncated";
+    case ItemState::ImageChanged: return "image changed";
+  }
+  return "?";
+}
+
+ItemState RecordStore::check(const WorkItem& item) const {
   const fs::path m = marker(item);
   std::error_code ec;
-  if (!fs::is_regular_file(m, ec)) return false;
+  if (!fs::is_regular_file(m, ec)) return ItemState::NotDone;
+  json j;
   try {
-    const json j = read_json_file(m);
-    return j.is_object() && j.value("id", std::string()) == item.id;
+    j = read_json_file(m);
   } catch (const Error&) {
-    return false;  // unreadable marker: redo the item
+    return ItemState::NotDone;  // unreadable marker: redo the item
   }
+  if (!j.is_object() || j.value("id", std::string()) != item.id) return ItemState::NotDone;
+  if (item.output_dir.empty()) return ItemState::Done;  // an item without an image (tests)
+  const fs::path image = item.output_dir / item.image;
+  if (!fs::is_regular_file(image, ec)) return ItemState::ImageMissing;
+  // Records of egsde before issue 19 have no image_digest: trusted by size if they have one,
+  // else by the image's existence (checked above).
+  if (j.contains("image_bytes") && j["image_bytes"].is_number_unsigned()) {
+    const auto recorded = j["image_bytes"].get<std::uintmax_t>();
+    const std::uintmax_t size = fs::file_size(image, ec);
+    if (ec) return ItemState::ImageMissing;
+    if (size < recorded) return ItemState::ImageTruncated;
+    if (size != recorded) return ItemState::ImageChanged;
+  }
+  if (j.contains("image_digest") && j["image_digest"].is_string()) {
+    try {
+      if (file_digest(image) != j["image_digest"].get<std::string>()) return ItemState::ImageChanged;
+    } catch (const Error&) {
+      return ItemState::ImageMissing;  // unreadable now: redo it
+    }
+  }
+  return ItemState::Done;
 }
 
 void RecordStore::mark_done(const WorkItem& item, json record) const {
   if (!record.is_object()) record = json::object();
+  if (!item.output_dir.empty()) {
+    const fs::path image = item.output_dir / item.image;
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(image, ec);
+    if (!ec) {  // no image: nothing was written, and check() will redo the item
+      record["image_bytes"] = size;
+      record["image_digest"] = file_digest(image);
+    }
+  }
   record["id"] = item.id;
   record["run"] = item.run_id;
   record["image"] = item.image;

@@ -1,11 +1,14 @@
 // Records under an output root, one directory per run (OUT/<run_id>/):
 //   run.json | run.shard-I-of-N.json  the run record: resolved config, provenance, sessions
-//   items/<image>.json                the completion marker + per-item record of a finished item
+//   items/<image>.json                the completion marker + per-item record of a finished item,
+//                                     with the size and digest of its image (image_bytes, image_digest)
 //   failed/<image>.json               the last failure of an item that is not finished
 //   images/<image>                    the translated outputs (written by the translator)
 // Every file is written atomically (temp + rename) and a marker only after the item's outputs,
 // so after a crash at any moment an item is either finished (marker present, outputs complete)
-// or redone by --resume; one marker file per item id means nothing is counted twice.
+// or redone by --resume; one marker file per item id means nothing is counted twice. A marker
+// counts only while its image is the file it recorded: a missing, truncated or changed image
+// makes the item unfinished again (check()).
 #pragma once
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -16,6 +19,17 @@
 
 namespace egsde::runner {
 
+// What check() found for an item.
+enum class ItemState {
+  NotDone,         // no valid marker
+  Done,            // marker present, image as recorded
+  ImageMissing,    // marker present, image gone
+  ImageTruncated,  // marker present, image shorter than recorded
+  ImageChanged,    // marker present, image of another size or other bytes than recorded
+};
+// "image missing", "image truncated", "image changed" (for the redo note of --resume).
+std::string to_string(ItemState state);
+
 class RecordStore {
  public:
   explicit RecordStore(std::filesystem::path root);
@@ -24,9 +38,14 @@ class RecordStore {
   std::filesystem::path run_dir(const std::string& run_id) const;
   std::filesystem::path images_dir(const std::string& run_id) const;
 
-  // True when the item's marker exists and is a valid record of this item.
-  bool is_done(const WorkItem& item) const;
-  // Writes the marker (record + id/run/image) atomically; clears a failure record.
+  // The item's marker checked against its image (item.output_dir / item.image): a record with
+  // image_digest needs the same size and digest; older records (egsde before issue 19, no digest)
+  // are trusted by image_bytes when present, else by the image's existence.
+  ItemState check(const WorkItem& item) const;
+  // True when check() is Done.
+  bool is_done(const WorkItem& item) const { return check(item) == ItemState::Done; }
+  // Writes the marker (record + id/run/image, and image_bytes + image_digest of the item's image
+  // when it exists) atomically; clears a failure record.
   void mark_done(const WorkItem& item, nlohmann::json record) const;
   void mark_failed(const WorkItem& item, const std::string& message, const nlohmann::json& extra = {}) const;
 

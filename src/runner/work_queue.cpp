@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -93,10 +94,12 @@ QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& f
   // Batches of consecutive unfinished items of one run.
   std::vector<std::vector<WorkItem>> batches;
   for (const auto& item : items) {
-    if (store.is_done(item)) {
+    const ItemState state = store.check(item);
+    if (state == ItemState::Done) {
       ++result.progress.skipped;
       continue;
     }
+    if (state != ItemState::NotDone) ++result.redone[to_string(state)];
     if (batches.empty() || batches.back().front().run_id != item.run_id ||
         batches.back().size() >= std::max<std::size_t>(1, batches.back().front().batch_size)) {
       batches.emplace_back();
@@ -140,10 +143,10 @@ QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& f
       stop = true;
       return;
     }
-    while (!stop) {
-      const std::size_t b = next++;
-      if (b >= batches.size()) break;
-      const auto& batch = batches[b];
+    // Runs one batch and records it. A failed batch of several items is retried one item at a
+    // time, so that each failure is recorded for the item that caused it (a corrupt source fails
+    // only itself, not the good images batched with it).
+    std::function<void(const std::vector<WorkItem>&)> process = [&](const std::vector<WorkItem>& batch) {
       const double start = since();
       std::vector<json> records;
       try {
@@ -152,8 +155,15 @@ QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& f
           throw Error("the batch function returned " + std::to_string(records.size()) + " records for " +
                       std::to_string(batch.size()) + " items");
       } catch (...) {
-        fail(batch, describe(std::current_exception()), start, since());
-        continue;
+        if (batch.size() == 1) {
+          fail(batch, describe(std::current_exception()), start, since());
+          return;
+        }
+        for (const auto& item : batch) {
+          if (stop) break;
+          process({item});
+        }
+        return;
       }
       const double end = since();
       const double per_item = (end - start) / static_cast<double>(batch.size());
@@ -171,7 +181,7 @@ QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& f
       } catch (...) {
         fail(batch, "recording the result failed: " + describe(std::current_exception()), start, since());
         stop = true;  // an unwritable record store fails every later item too
-        continue;
+        return;
       }
       std::lock_guard<std::mutex> lock(mu);
       result.progress.done += batch.size();
@@ -184,6 +194,11 @@ QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& f
         result.progress.seconds = since();
         options.progress(result.progress);
       }
+    };
+    while (!stop) {
+      const std::size_t b = next++;
+      if (b >= batches.size()) break;
+      process(batches[b]);
     }
   };
 

@@ -1,8 +1,11 @@
 // One work queue over (run, image) items, executed by N worker threads. Items already finished
 // (their marker exists) are skipped; the rest are grouped into batches of consecutive items of
 // the same run (up to the item's batch_size) and handed to the workers in order. Each finished
-// item is recorded atomically right after its batch returns. Fail-fast by default: the first
-// failure stops workers from taking new batches; keep_going records failures and goes on.
+// item is recorded atomically right after its batch returns. A batch that throws is retried one
+// item at a time, so a failure is recorded for the item that caused it. Fail-fast by default: the
+// first failure stops workers from taking new batches; keep_going records failures and goes on.
+// An item whose marker no longer matches its image (RecordStore::check) is redone and counted in
+// QueueResult::redone.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -17,7 +20,8 @@
 namespace egsde::runner {
 
 // Executes one batch on a worker; returns one JSON record per item (merged into its marker:
-// seed, timings, ...) or an empty vector. Throwing marks every item of the batch failed.
+// seed, timings, ...) or an empty vector. Throwing retries the batch's items one by one (a batch of
+// one item that throws is marked failed with the message).
 using BatchFn = std::function<std::vector<nlohmann::json>(const std::vector<WorkItem>& batch, const Worker& worker)>;
 // Called once on each worker's thread before its first batch (load one model replica on
 // worker.device here); a throw stops the queue.
@@ -72,6 +76,7 @@ struct QueueResult {
   bool stopped = false;            // fail-fast stopped it before every item was tried
   std::vector<Failure> failures;   // in the order they happened
   std::map<std::string, RunTiming> runs;
+  std::map<std::string, std::size_t> redone;  // finished items redone, by reason (to_string(ItemState))
 };
 
 QueueResult run_queue(const std::vector<WorkItem>& items, const WorkerFactory& factory, const QueueOptions& options,

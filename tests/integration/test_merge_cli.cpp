@@ -9,6 +9,7 @@
 
 #include "common/test_util.h"
 #include "core/json_io.h"
+#include "core/output_lock.h"
 #include "runner/expand.h"
 #include "runner/records.h"
 #include "runner/spec.h"
@@ -108,6 +109,51 @@ TEST(MergeCli, ConflictingDuplicateIsAnError) {
                            (dir / "merged").string()}, &text), 1) << text;
   EXPECT_EQ(text.rfind("egsde: error: item " + r0 + "/a.png is in ", 0), 0u) << text;
   EXPECT_NE(text.find("different images"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  fs::remove_all(dir);
+}
+
+// Issue 19: a merge that fails (conflicting shards) leaves --output as it was: absent when it did
+// not exist (it was left non-empty, so the rerun needed --overwrite), unchanged with --overwrite.
+// A merge into an output another process holds is refused with one line.
+TEST(MergeCli, FailedMergeLeavesTheOutputAsItWas) {
+  const fs::path dir = test::temp_dir("merge_atomic");
+  fake_shards(dir);
+  const auto runs = runner::expand(runner::read_spec(spec_path())).runs;
+  const std::string& r0 = runs[0].id;
+  const std::string dup = fs::exists(dir / "shard-0" / r0 / "items" / "a.png.json") ? "shard-1" : "shard-0";
+  put_item(dir / dup, r0, "a.png", test::fixture("specs/images/b.png"), 0.1);  // a conflict
+  const std::vector<std::string> merge = {"merge", (dir / "shard-0").string(), (dir / "shard-1").string(), "--output"};
+  const auto args = [&](const fs::path& out, bool overwrite) {
+    auto a = merge;
+    a.push_back(out.string());
+    if (overwrite) a.push_back("--overwrite");
+    return a;
+  };
+  std::string text;
+  ASSERT_EQ(test::run_cli(args(dir / "merged", false), &text), 1) << text;
+  EXPECT_FALSE(fs::exists(dir / "merged")) << "a failed merge left its output behind";
+
+  fs::create_directories(dir / "old");
+  std::ofstream(dir / "old" / "keep.txt") << "earlier merge";
+  ASSERT_EQ(test::run_cli(args(dir / "old", true), &text), 1) << text;
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir / "old")) entries += e.path().filename() == ".egsde.lock" ? 0 : 1;
+  EXPECT_EQ(entries, 1u);
+  EXPECT_TRUE(fs::exists(dir / "old" / "keep.txt"));
+  for (const auto& e : fs::directory_iterator(dir))  // no temp folder left next to it
+    EXPECT_EQ(e.path().filename().string().find(".merge-"), std::string::npos) << e.path();
+
+  // Without the conflict, --overwrite replaces the old output by the merge.
+  fs::remove_all(dir / dup / r0 / "items" / "a.png.json");
+  fs::remove_all(dir / dup / r0 / "images" / "a.png");
+  ASSERT_EQ(test::run_cli(args(dir / "old", true), &text), 0) << text;
+  EXPECT_FALSE(fs::exists(dir / "old" / "keep.txt"));
+  EXPECT_TRUE(fs::exists(dir / "old" / "merge.json"));
+
+  const OutputLock lock = OutputLock::acquire(dir / "held", "test");
+  ASSERT_EQ(test::run_cli(args(dir / "held", false), &text), 1) << text;
+  EXPECT_EQ(text.rfind("egsde: error: another egsde process is writing", 0), 0u) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   fs::remove_all(dir);
 }

@@ -111,3 +111,21 @@ TEST(RunCli, PaperSpecsDryRun) {
     EXPECT_NE(text.find("egsde-dagger"), std::string::npos) << text;
   }
 }
+
+// Issue 19: a negative --max-images is refused with one line (it was accepted), and cuda devices
+// on a build or machine without CUDA give one line (not LibTorch's dispatcher text).
+TEST(RunCli, BadMaxImagesAndDevicesAreOneLine) {
+  std::string text;
+  int rc = test::run_cli({"run", spec_path(), "--dry-run", "--max-images", "-3"}, &text);
+  expect_one_line_error(rc, text, "--max-images -3");
+  rc = test::run_cli({"run", spec_path(), "--dry-run", "--max-images", "-1"}, &text);
+  expect_one_line_error(rc, text, "N >= 0");
+  ASSERT_EQ(test::run_cli({"run", spec_path(), "--dry-run", "--max-images", "0"}, &text), 0) << text;
+  if (torch::cuda::is_available()) GTEST_SKIP() << "CUDA is available here";
+  const fs::path out = test::temp_dir("run_cuda");
+  for (const char* devices : {"cuda:0", "cpu,cuda:1"}) {
+    rc = test::run_cli({"run", spec_path(), "--output", (out / "o").string(), "--devices", devices, "--quiet"}, &text);
+    expect_one_line_error(rc, text, "CUDA is not available");
+  }
+  fs::remove_all(out);
+}

@@ -11,6 +11,7 @@
 #include "common/test_util.h"
 #include "core/checkpoint.h"
 #include "core/json_io.h"
+#include "core/output_lock.h"
 #include "models/inception_fid.h"
 
 #include <hdf5.h>
@@ -145,6 +146,90 @@ TEST_F(RunTranslate, OfficialRngIsRefusedWithAReason) {
   std::string log;
   EXPECT_NE(test::run_cli({"run", p.string(), "--output", (*dir_ / "off").string(), "--quiet"}, &log), 0);
   EXPECT_NE(log.find("per-sample"), std::string::npos) << log;
+}
+
+// Issue 19 (Bad 3): --resume checks each finished item's image against the size and digest in
+// its record. A deleted image (with the run's metrics.json) is redone and the metrics equal the
+// uninterrupted run's (before: not redone, and the evaluation paired the two remaining images
+// with the wrong sources); a truncated image is redone to the same bytes.
+TEST_F(RunTranslate, ResumeRedoesMissingOrTruncatedImagesAndMetricsMatch) {
+  const fs::path out = *dir_ / "verify";
+  std::string log;
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--quiet"}, &log), 0) << log;
+  const auto ids = run_dirs(out);
+  ASSERT_FALSE(ids.empty());
+  const fs::path run = out / ids[0];
+  const auto original = read_json_file(run / "metrics.json");
+  const auto image_b = bytes(run / "images" / kNames[1]), image_c = bytes(run / "images" / kNames[2]);
+
+  fs::remove(run / "images" / kNames[1]);
+  fs::remove(run / "metrics.json");
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--resume", "--quiet"}, &log), 0) << log;
+  EXPECT_NE(log.find("1 items done"), std::string::npos) << log;
+  EXPECT_NE(log.find("redid 1 finished items whose image no longer matched its record (1 image missing)"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(bytes(run / "images" / kNames[1]), image_b);
+  const auto again = read_json_file(run / "metrics.json");
+  for (const char* k : {"l2", "mse", "psnr", "ssim"}) EXPECT_EQ(again.at(k), original.at(k)) << k;
+  EXPECT_NEAR(again.at("fid").get<double>(), original.at("fid").get<double>(),
+              1e-9 * std::abs(original.at("fid").get<double>()));
+
+  fs::resize_file(run / "images" / kNames[2], image_c.size() / 2);
+  ASSERT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--resume", "--quiet", "--no-eval"}, &log), 0)
+      << log;
+  EXPECT_NE(log.find("(1 image truncated)"), std::string::npos) << log;
+  EXPECT_EQ(bytes(run / "images" / kNames[2]), image_c);
+  EXPECT_FALSE(fs::exists(run / "metrics.json")) << "the run's metrics described the truncated image";
+}
+
+// Issue 19: --keep-going with a corrupt source records only that image as failed; the good image
+// decoded in the same batch (batch_size 2: cat_a + cat_b) is translated and finished.
+TEST_F(RunTranslate, KeepGoingFailsOnlyTheCorruptImageOfABatch) {
+  const fs::path src = *dir_ / "corrupt_src";
+  fs::create_directories(src);
+  for (const auto& n : kNames) fs::copy_file(test::fixture("translate/source") / n, src / n);
+  std::ofstream(src / kNames[0], std::ios::trunc) << "not a jpeg";
+  auto profile = read_json_file(*dir_ / "profile.json");
+  profile["args"]["testdata_path"] = src.string();
+  ASSERT_EQ(profile["args"]["batch_size"], 2);
+  write_json_file(*dir_ / "corrupt_profile.json", profile);
+  auto s = read_json_file(spec());
+  s["name"] = "corrupt";
+  s["profile"] = (*dir_ / "corrupt_profile.json").string();
+  s["methods"] = {"sdedit"};
+  s.erase("evaluation");
+  write_json_file(*dir_ / "corrupt.json", s);
+  const fs::path out = *dir_ / "corrupt_out";
+  std::string log;
+  EXPECT_NE(test::run_cli({"run", (*dir_ / "corrupt.json").string(), "--output", out.string(), "--keep-going",
+                           "--quiet"}, &log), 0)
+      << log;
+  EXPECT_NE(log.find("1 items failed"), std::string::npos) << log;
+  const auto ids = run_dirs(out);
+  ASSERT_EQ(ids.size(), 1u);
+  const fs::path run = out / ids[0];
+  EXPECT_TRUE(fs::exists(run / "failed" / (kNames[0] + ".json")));
+  EXPECT_NE(read_json_file(run / "failed" / (kNames[0] + ".json"))["error"].get<std::string>().find(kNames[0]),
+            std::string::npos);
+  for (std::size_t i = 1; i < kNames.size(); ++i) {
+    EXPECT_FALSE(fs::exists(run / "failed" / (kNames[i] + ".json"))) << kNames[i];
+    EXPECT_TRUE(fs::exists(run / "items" / (kNames[i] + ".json"))) << kNames[i];
+  }
+}
+
+// Issue 19: a second `egsde run` on an output another process is writing refuses with one line
+// (the test process holds the lock, as a running egsde would); --dry-run takes no lock.
+TEST_F(RunTranslate, SecondRunOnOneOutputIsRefused) {
+  const fs::path out = *dir_ / "locked";
+  const OutputLock lock = OutputLock::acquire(out, "test");
+  std::string log;
+  const int rc = test::run_cli({"run", spec().string(), "--output", out.string(), "--quiet"}, &log);
+  EXPECT_EQ(rc, 1) << log;
+  EXPECT_EQ(log.rfind("egsde: error: another egsde process is writing " + out.string(), 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  EXPECT_TRUE(run_dirs(out).empty()) << "the refused run wrote nothing";
+  EXPECT_EQ(test::run_cli({"run", spec().string(), "--output", out.string(), "--dry-run"}, &log), 0) << log;
 }
 
 }  // namespace

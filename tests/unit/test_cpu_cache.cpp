@@ -100,6 +100,35 @@ TEST(CpuCache, ConcurrentUseLeaksNothing) {
   EXPECT_EQ(cpu_cache_stats().live_bytes, live_before);
 }
 
+// CpuCacheScope (issue 19: evaluation runs with the cache off): off inside the scope, its cached
+// blocks released and nothing cached, then on again with the configuration it had (the cap).
+TEST(CpuCache, ScopeSwitchesOffAndRestoresTheConfiguration) {
+  CpuCacheConfig config;
+  config.max_cached = static_cast<std::size_t>(kLarge) * 4 * 3 / 2;  // room for one 4 MiB block
+  set_cpu_cache(true, config);
+  { auto t = torch::empty({kLarge}); }
+  EXPECT_GT(cpu_cache_stats().cached_bytes, 0u);
+  {
+    const CpuCacheScope off(false);
+    EXPECT_FALSE(cpu_cache_stats().enabled);
+    EXPECT_EQ(cpu_cache_stats().cached_bytes, 0u);
+    { auto t = torch::empty({kLarge}); }
+    EXPECT_EQ(cpu_cache_stats().cached_bytes, 0u);
+    {
+      const CpuCacheScope nested(false);  // already off: leaves it off
+    }
+    EXPECT_FALSE(cpu_cache_stats().enabled);
+  }
+  EXPECT_TRUE(cpu_cache_stats().enabled);
+  {
+    auto a = torch::empty({kLarge});
+    auto b = torch::empty({kLarge});
+  }
+  EXPECT_LE(cpu_cache_stats().cached_bytes, config.max_cached) << "the scope kept the cap";
+  EXPECT_GT(cpu_cache_stats().cached_bytes, 0u);
+  set_cpu_cache(true);  // back to the default cap
+}
+
 // A few steps of convolutions and reductions whose intermediates are large and recycled.
 torch::Tensor some_steps() {
   torch::manual_seed(3);

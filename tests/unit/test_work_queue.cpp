@@ -357,3 +357,67 @@ TEST(Execute, FailFastThrowsOneLine) {
   }
   fs::remove_all(out);
 }
+
+// --resume trusts a marker only while its image is the file it recorded (issue 19): a deleted,
+// a truncated and a same-size but changed image are redone (and counted by reason); a marker
+// written by older egsde (no image_bytes/image_digest) is trusted while its image exists.
+TEST(WorkQueue, ResumeRedoesItemsWhoseImageNoLongerMatchesItsRecord) {
+  const fs::path root = test::temp_dir("queue_verify");
+  const auto items = make_items(root, 1, 6);
+  const RecordStore store(root);
+  Counter first;
+  run_queue(items, [&](const WorkItem& it, int) { first(it); }, with_workers(1), store);
+  const auto image = [&](int i) { return items[static_cast<std::size_t>(i)].output_dir / items[static_cast<std::size_t>(i)].image; };
+  const json rec = read_json_file(root / "run0" / "items" / "img1000.png.json");
+  EXPECT_EQ(rec["image_bytes"], std::string("out:run0/img1000.png").size());
+  EXPECT_EQ(rec["image_digest"].get<std::string>().size(), 16u);
+
+  fs::remove(image(1));                                   // missing
+  write_file_atomic(image(2), "out:");                    // truncated
+  write_file_atomic(image(3), "out:run0/img1003.pnX");    // same size, other bytes
+  json old = read_json_file(root / "run0" / "items" / "img1004.png.json");
+  old.erase("image_bytes");
+  old.erase("image_digest");
+  write_json_file(root / "run0" / "items" / "img1004.png.json", old);  // an older egsde's record
+  write_file_atomic(image(4), "whatever older egsde wrote");
+
+  Counter second;
+  const QueueResult r = run_queue(items, [&](const WorkItem& it, int) { second(it); }, with_workers(1), store);
+  EXPECT_EQ(r.progress.skipped, 3u);
+  EXPECT_EQ(r.progress.done, 3u);
+  EXPECT_EQ(second.calls.size(), 3u);
+  for (const char* id : {"run0/img1001.png", "run0/img1002.png", "run0/img1003.png"})
+    EXPECT_EQ(second.calls.count(id), 1u) << id;
+  EXPECT_EQ(r.redone, (std::map<std::string, std::size_t>{{"image missing", 1}, {"image truncated", 1}, {"image changed", 1}}));
+  // The older record without its image is redone too (trusted by existence only).
+  fs::remove(image(4));
+  EXPECT_EQ(store.check(items[4]), ItemState::ImageMissing);
+  fs::remove_all(root);
+}
+
+// A batch whose decode fails for one corrupt image (the sampler loads the whole batch first)
+// records the failure for that image only; the good images of the batch are finished (issue 19).
+TEST(WorkQueue, KeepGoingAttributesABatchFailureToItsItem) {
+  const fs::path root = test::temp_dir("queue_attribute");
+  const auto items = make_items(root, 1, 6, 3);
+  const RecordStore store(root);
+  const std::string bad = "img1001.png";
+  const WorkerFactory factory = [&](const Worker&) -> BatchFn {
+    return [&](const std::vector<WorkItem>& batch, const Worker&) {
+      for (const auto& it : batch)
+        if (it.image == bad) throw Error("cannot decode " + it.image);
+      for (const auto& it : batch) write_file_atomic(it.output_dir / it.image, "out:" + it.id);
+      return std::vector<json>{};
+    };
+  };
+  const QueueResult r = run_queue(items, factory, with_workers(1, /*keep_going=*/true), store);
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(r.failures[0].item_id, "run0/" + bad);
+  EXPECT_EQ(r.failures[0].message, "cannot decode " + bad);
+  EXPECT_EQ(r.progress.done, 5u);
+  const auto failed = store.failed_records("run0");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["image"], bad);
+  EXPECT_EQ(store.done_records("run0").size(), 5u);
+  fs::remove_all(root);
+}
