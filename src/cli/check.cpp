@@ -1,5 +1,6 @@
 // `egsde check RESULTS --baseline B.json`: exit 1 with a table of every cell that moved beyond
-// tolerance, 0 with one OK line; `--write-baseline` records RESULTS as the baseline.
+// tolerance, has another n or is missing, 0 with one OK line; `--write-baseline` records RESULTS
+// as the baseline.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -21,10 +22,12 @@ struct CheckArgs {
 
 void register_check(CLI::App& app) {
   auto a = std::make_shared<CheckArgs>();
-  auto* cmd = app.add_subcommand("check", "Regression check: compare aggregated results with a baseline (exit 1 if a value moved beyond tolerance)");
+  auto* cmd = app.add_subcommand("check", "Regression check: compare aggregated results with a baseline (exit 1 if a value moved beyond tolerance, "
+      "a cell has another n (repeats) or is missing)");
   cmd->add_option("results", a->results, "table.csv, a results directory holding one, or a runs directory")->required();
   cmd->add_option("--baseline", a->baseline, "Baseline JSON (results/baselines/NAME.json)")->required();
-  cmd->add_option("--tol", a->tol, "Absolute tolerances overriding the baseline's, e.g. fid=0.5,ssim=0.002");
+  cmd->add_option("--tol", a->tol, "Absolute tolerances overriding the baseline's, e.g. fid=0.5,ssim=0.002 (each name must be a metric of "
+                  "the baseline, or with --write-baseline of RESULTS)");
   cmd->add_flag("--write-baseline", a->write, "Record RESULTS as the baseline instead of checking");
   cmd->add_flag("--overwrite", a->overwrite, "With --write-baseline: replace an existing baseline");
   cmd->callback([a] {

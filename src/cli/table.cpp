@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "cli/commands.h"
+#include "core/error.h"
 #include "report/report.h"
 
 namespace egsde::cli {
@@ -15,6 +16,7 @@ void register_table(CLI::App& app) {
   auto runs = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();
   auto reference = std::make_shared<std::string>();
+  auto partial = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("table", "Aggregate a spec's evaluated runs into tables (md, csv, tex), a trade-off plot and a sample grid");
   cmd->add_option("spec", *spec, "Experiment spec (experiments/*.json)")->required();
   cmd->add_option("--runs", *runs, "Output root of `egsde run` (default runs/<spec name>)");
@@ -25,6 +27,10 @@ void register_table(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--cell", o->cell, "Cell size of samples.png in pixels")->check(CLI::Range(16, 1024))->capture_default_str();
   cmd->add_flag("--overwrite", o->overwrite, "Replace existing tables in --output");
+  cmd->add_flag("--partial", *partial,
+                "Accept runs missing from --runs (exit 0). Without it: none found is an error and nothing is written; "
+                "some missing: the tables are written (missing runs as \u2014), the missing runs listed, exit 1. "
+                "Runs found without metrics.json are a note either way");
   cmd->callback([=] {
     o->spec = *spec;
     o->runs = *runs;
@@ -34,6 +40,10 @@ void register_table(CLI::App& app) {
     const report::ReportResult r = report::write_report(*o);
     for (const auto& f : r.written) std::cout << "wrote " << f.string() << "\n";
     for (const auto& n : r.notes) std::cout << "note: " << n << "\n";
+    if (!r.missing.empty() && !*partial)
+      throw Error("incomplete: " + std::to_string(r.runs - r.missing.size()) + " of " + std::to_string(r.runs) +
+                  " runs of the spec found (listed above); run the missing ones (`egsde run " + *spec + " --output " +
+                  r.runs_root.string() + " --resume`) or pass --partial to accept incomplete tables");
   });
 }
 

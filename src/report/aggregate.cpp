@@ -12,17 +12,27 @@ namespace egsde::report {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-MetricInfo metric_info(const std::string& name) {
+namespace {
+
+const std::map<std::string, MetricInfo>& known_metrics() {
   static const std::map<std::string, MetricInfo> kKnown = {
       {"fid", {"fid", "FID", Better::Lower, 2}},       {"kid", {"kid", "KID", Better::Lower, 4}},
       {"fd", {"fd", "FD-FMNIST", Better::Lower, 2}},         {"l2", {"l2", "L2", Better::Lower, 2}},
       {"mse", {"mse", "MSE", Better::Lower, 4}},       {"psnr", {"psnr", "PSNR", Better::Higher, 2}},
       {"ssim", {"ssim", "SSIM", Better::Higher, 3}},   {"ms_ssim", {"ms_ssim", "MS-SSIM", Better::Higher, 3}},
       {"accuracy", {"accuracy", "Acc.", Better::Higher, 3}}};
-  const auto it = kKnown.find(name);
-  if (it != kKnown.end()) return it->second;
+  return kKnown;
+}
+
+}  // namespace
+
+MetricInfo metric_info(const std::string& name) {
+  const auto it = known_metrics().find(name);
+  if (it != known_metrics().end()) return it->second;
   return {name, name, Better::Lower, 4};
 }
+
+bool is_known_metric(const std::string& name) { return known_metrics().count(name) > 0; }
 
 const std::vector<std::string>& core_metrics() {
   static const std::vector<std::string> kCore = {"fid", "l2", "mse", "psnr", "ssim"};
@@ -69,24 +79,29 @@ std::string grid_text(const json& grid) {
   return out;
 }
 
-std::optional<std::map<std::string, double>> read_metrics(const fs::path& run_dir, const std::string& run_id,
-                                                          std::string* protocol) {
+std::optional<RunMetrics> read_metrics(const fs::path& run_dir, const std::string& run_id) {
   const fs::path file = run_dir / "metrics.json";
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return std::nullopt;
-  const json j = read_json_file(file);
-  if (!j.is_object())
-    throw Error(file.string() + " is not a JSON object; rerun the evaluation of run " + run_id);
+  const std::string redo = "delete it and rerun `egsde run` on this output with --resume to evaluate run " + run_id + " again";
+  const json j = read_json_file(file, redo);
+  if (!j.is_object()) throw Error(file.string() + " is not a JSON object; " + redo);
   if (j.contains("run_id") && j["run_id"].is_string() && j["run_id"].get<std::string>() != run_id)
     throw Error(file.string() + " belongs to run " + j["run_id"].get<std::string>() + ", not " + run_id +
                 "; it was copied into the wrong directory: delete it and rerun the evaluation");
-  if (protocol) *protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
-  std::map<std::string, double> out;
+  RunMetrics out;
+  out.protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
   for (const auto& [key, value] : j.items()) {
     // bookkeeping, not metrics (written by the runner's evaluation)
     if (key == "run_id" || key == "images" || key == "n_images" || key == "seconds" || key.empty() || key[0] == '_')
       continue;
-    if (value.is_number() && std::isfinite(value.get<double>())) out[key] = value.get<double>();
+    if (value.is_number() && std::isfinite(value.get<double>())) {
+      out.values[key] = value.get<double>();
+    } else if (is_known_metric(key) && value.is_null()) {
+      out.notes.push_back(file.string() + ": '" + key + "' is null (not finite when evaluated); shown as missing");
+    } else if (is_known_metric(key)) {
+      throw Error(file.string() + ": metric '" + key + "' is " + value.dump() + ", not a number; " + redo);
+    }
   }
   return out;
 }
@@ -130,10 +145,13 @@ namespace {
 
 void load_results(RunResult& r, const fs::path& root) {
   const fs::path dir = root / r.id;
-  if (auto m = read_metrics(dir, r.id, &r.protocol)) {
+  if (auto m = read_metrics(dir, r.id)) {
     r.has_metrics = true;
-    r.metrics = std::move(*m);
+    r.metrics = std::move(m->values);
+    r.protocol = std::move(m->protocol);
+    r.notes = std::move(m->notes);
   }
+  r.found = r.has_metrics || !run_record_files(dir).empty();
   r.devices = read_devices(dir);
 }
 
@@ -170,8 +188,8 @@ std::vector<RunResult> runs_from_dir(const fs::path& root) {
   for (const auto& dir : dirs) {
     const auto files = run_record_files(dir);
     if (files.empty()) continue;
-    const json j = read_json_file(files.front());
     const std::string where = files.front().string();
+    const json j = read_json_file(files.front(), "restore it, or remove " + dir.string() + " and rerun that run with `egsde run ... --resume`");
     RunResult r;
     try {
       if (!j.is_object() || !j.contains("id") || !j.contains("method")) throw std::invalid_argument("no id/method");
@@ -265,14 +283,66 @@ Aggregate aggregate(const std::vector<RunResult>& runs) {
   return agg;
 }
 
+namespace {
+
+bool is_note(const std::string& key) { return !key.empty() && key[0] == '_'; }
+
+// Every entry of a reference file has the shape find() reads, so a file of another schema (a
+// baseline, a spec, a metrics.json) is refused instead of matching nothing.
+void validate_reference(const json& j, const fs::path& file) {
+  const std::string schema = "; expected {task: {\"methods\": {method: {metric: {\"mean\", \"std\"}}}}} as in "
+                             "experiments/paper/reference.json";
+  const std::string not_ref = file.string() + " is not a paper reference";
+  const auto bad = [&](const std::string& path, const std::string& problem) {
+    return Error(not_ref + ": '" + path + "' " + problem + schema);
+  };
+  if (!j.is_object()) throw Error(not_ref + " (not a JSON object)" + schema);
+  std::size_t tasks = 0;
+  for (const auto& [task, t] : j.items()) {
+    if (is_note(task)) continue;
+    if (!t.is_object() || !t.contains("methods")) throw bad(task, "is not a task object with \"methods\"");
+    ++tasks;
+    for (const auto& [k, v] : t.items())
+      if (!is_note(k) && k != "methods" && k != "others")
+        throw bad(task + "." + k, "is no key of a task (\"methods\", \"others\" or \"_\" notes)");
+    // "methods": egsde's method names; "others": other works of the same table, any name.
+    for (const char* group : {"methods", "others"}) {
+      if (!t.contains(group)) continue;
+      if (!t[group].is_object()) throw bad(task + "." + group, "is not an object");
+      for (const auto& [method, m] : t[group].items()) {
+        if (is_note(method)) continue;
+        const std::string mpath = task + "." + group + "." + method;
+        if (std::string(group) == "methods") runner::parse_method(method, not_ref + " (at '" + mpath + "')");
+        if (m.is_null()) continue;
+        if (!m.is_object()) throw bad(mpath, "is not an object of metrics");
+        for (const auto& [metric, v] : m.items()) {
+          if (is_note(metric) || v.is_null() || v.is_number()) continue;
+          const auto number_or_null = [&](const char* k) { return !v.contains(k) || v[k].is_null() || v[k].is_number(); };
+          if (!v.is_object() || !v.contains("mean") || !number_or_null("mean") || !number_or_null("std"))
+            throw bad(mpath + "." + metric, "is " + v.dump() + ", not a number, null or {\"mean\": number, \"std\": number}");
+        }
+      }
+    }
+  }
+  if (tasks == 0) throw Error(not_ref + " (it has no task)" + schema);
+}
+
+}  // namespace
+
 PaperReference PaperReference::read(const fs::path& file) {
   PaperReference ref;
-  ref.json_ = read_json_file(file);
+  ref.json_ = read_json_file(file, "fix it, pass another --reference or --no-reference");
   ref.file_ = file;
-  if (!ref.json_.is_object())
-    throw Error(file.string() + " is not a reference file (expected {task: {\"methods\": {method: {metric: "
-                "{\"mean\", \"std\"}}}}}); see experiments/paper/reference.json");
+  validate_reference(ref.json_, file);
   return ref;
+}
+
+std::vector<std::string> PaperReference::tasks() const {
+  std::vector<std::string> out;
+  if (json_.is_object())
+    for (const auto& [task, t] : json_.items())
+      if (!is_note(task)) out.push_back(task);
+  return out;
 }
 
 std::optional<Reference> PaperReference::find(const std::string& task, runner::Method method,

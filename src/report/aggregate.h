@@ -25,8 +25,9 @@ struct MetricInfo {
   Better better = Better::Lower;
   int precision = 4;    // decimals shown in the tables
 };
-// Known metrics (fid, kid, fd, l2, mse, psnr, ssim, accuracy); others get a generic entry.
+// Known metrics (fid, kid, fd, l2, mse, psnr, ssim, ms_ssim, accuracy); others get a generic entry.
 MetricInfo metric_info(const std::string& name);
+bool is_known_metric(const std::string& name);
 // The columns every table has, in order, even when no run has them.
 const std::vector<std::string>& core_metrics();
 
@@ -41,10 +42,12 @@ struct RunResult {
   nlohmann::json grid = nlohmann::json::object();  // effective grid values (see effective_grid)
   bool is_default = false;                          // the spec's own setting (paper comparison, samples)
   int64_t repeat = 0;
+  bool found = false;                               // its folder has a run record or metrics.json
   bool has_metrics = false;                         // metrics.json found
   std::map<std::string, double> metrics;            // its numeric entries
   std::set<std::string> devices;                    // from the run records' sessions
   std::string protocol;                             // metrics.json "protocol" ("" = not given)
+  std::vector<std::string> notes;                   // metrics shown as missing, and why
 };
 
 // The value each grid key has in the resolved profile: a method that fixes a key (sdedit fixes
@@ -53,10 +56,15 @@ nlohmann::json effective_grid(const nlohmann::json& grid_point, const nlohmann::
 // "args.ls=500 args.t=300"; "" for no grid.
 std::string grid_text(const nlohmann::json& grid);
 
-// The numeric entries of OUT/<id>/metrics.json; nullopt when the file does not exist. Throws
-// egsde::Error when it is unreadable or names another run.
-std::optional<std::map<std::string, double>> read_metrics(const std::filesystem::path& run_dir, const std::string& run_id,
-                                                          std::string* protocol = nullptr);
+struct RunMetrics {
+  std::map<std::string, double> values;  // the numeric entries (bookkeeping keys aside)
+  std::string protocol;                  // "protocol" ("" = not given)
+  std::vector<std::string> notes;        // known metrics that are null (not finite when evaluated)
+};
+// OUT/<id>/metrics.json; nullopt when the file does not exist. Throws egsde::Error when it is
+// unreadable or truncated, names another run, or holds a known metric (fid, ssim, ...) that is
+// not a number (null is a note: JSON writes NaN and inf as null).
+std::optional<RunMetrics> read_metrics(const std::filesystem::path& run_dir, const std::string& run_id);
 // Devices listed in the sessions of run.json / run.shard-*.json under run_dir.
 std::set<std::string> read_devices(const std::filesystem::path& run_dir);
 
@@ -101,13 +109,15 @@ struct Aggregate {
 Aggregate aggregate(const std::vector<RunResult>& runs);
 
 // The paper's values (experiments/paper/reference.json): task → "methods" → method → metric →
-// {"mean", "std"}; null entries and "_" keys are absent values.
+// {"mean", "std"} (or a number); null entries and "_" keys are absent values. read() refuses a
+// file of another schema (a baseline, a spec) with one line naming the first wrong entry.
 class PaperReference {
  public:
   PaperReference() = default;
   static PaperReference read(const std::filesystem::path& file);
   std::optional<Reference> find(const std::string& task, runner::Method method, const std::string& metric) const;
   const std::filesystem::path& file() const { return file_; }
+  std::vector<std::string> tasks() const;
   bool empty() const { return json_.is_null(); }
 
  private:

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
+#include "core/suggest.h"
 #include "report/table_writers.h"
 #include "runner/records.h"
 
@@ -145,15 +146,17 @@ std::map<std::string, double> parse_tolerances(const std::string& text) {
 }
 
 Baseline read_baseline(const fs::path& file) {
+  const std::string regenerate = "regenerate it with `egsde check RESULTS --baseline " + file.string() +
+                                 " --write-baseline --overwrite`";
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
     throw Error("baseline " + file.string() + " does not exist; create it with `egsde check RESULTS --baseline " +
                 file.string() + " --write-baseline`");
-  const json j = read_json_file(file);
-  const auto bad = [&](const std::string& what) {
-    return Error("baseline " + file.string() + ": " + what + "; rewrite it with --write-baseline --overwrite");
-  };
-  if (!j.is_object() || !j.contains("rows") || !j["rows"].is_array()) throw bad("no \"rows\" array");
+  const json j = read_json_file(file, regenerate);
+  const auto bad = [&](const std::string& what) { return Error("baseline " + file.string() + ": " + what + "; " + regenerate); };
+  if (!j.is_object()) throw bad("not a JSON object with \"rows\"");
+  if (!j.contains("rows")) throw bad("no \"rows\"");
+  if (!j["rows"].is_array()) throw bad("\"rows\" is not an array");
   Baseline b;
   b.name = j.value("name", file.stem().string());
   if (j.contains("tolerances")) {
@@ -163,18 +166,40 @@ Baseline read_baseline(const fs::path& file) {
       b.tolerances[k] = v.get<double>();
     }
   }
+  std::size_t index = 0;
   for (const auto& r : j["rows"]) {
-    try {
-      if (!r.is_object() || !r.contains("mean") || !r["mean"].is_number()) throw std::invalid_argument("no mean");
-      b.rows.push_back({r.at("method").get<std::string>(), r.value("grid", std::string()),
-                        r.at("metric").get<std::string>(), r["mean"].get<double>(), r.value("n", std::size_t{0})});
-    } catch (const std::exception&) {
-      throw bad("a row lacks a string method/metric or a numeric mean: " + r.dump());
-    }
+    const std::string row = "row " + std::to_string(++index);
+    if (!r.is_object()) throw bad(row + " is not an object: " + r.dump());
+    const auto text = [&](const char* k) { return r.contains(k) && r[k].is_string() ? r[k].get<std::string>() : ""; };
+    std::string cell;  // "egsde args.ls=500 fid", what the row names
+    for (const char* k : {"method", "grid", "metric"})
+      if (!text(k).empty()) cell += (cell.empty() ? "" : " ") + text(k);
+    const std::string what = row + (cell.empty() ? "" : " (" + cell + ")");
+    for (const char* k : {"method", "metric"})
+      if (text(k).empty()) throw bad(what + " has no string \"" + std::string(k) + "\"");
+    if (r.contains("grid") && !r["grid"].is_string()) throw bad(what + ": \"grid\" is not a string");
+    if (!r.contains("mean") || !r["mean"].is_number()) throw bad(what + " has no numeric \"mean\"");
+    if (!r.contains("n") || !r["n"].is_number_unsigned() || r["n"].get<std::size_t>() == 0)
+      throw bad(what + " has no \"n\" (the number of repeats, >= 1)");
+    b.rows.push_back({text("method"), text("grid"), text("metric"), r["mean"].get<double>(), r["n"].get<std::size_t>()});
   }
+  if (b.rows.empty()) throw Error("baseline " + file.string() + " has no cells; " + regenerate);
   for (const auto& k : {"created", "source", "provenance"})
     if (j.contains(k)) b.meta[k] = j[k];
   return b;
+}
+
+void check_tolerance_names(const std::map<std::string, double>& tol, const std::vector<ResultRow>& rows,
+                           const std::string& where) {
+  std::set<std::string> metrics;
+  for (const auto& r : rows) metrics.insert(r.metric);
+  const std::vector<std::string> names(metrics.begin(), metrics.end());
+  std::string list;
+  for (const auto& m : names) list += (list.empty() ? "" : ", ") + m;
+  for (const auto& [name, value] : tol)
+    if (!metrics.count(name))
+      throw Error("--tol " + name + "=" + fmt(value) + ": " + where + " has no metric '" + name + "'" +
+                  (names.empty() ? "" : "; did you mean '" + nearest(name, names) + "'? (its metrics: " + list + ")"));
 }
 
 void write_baseline(const fs::path& file, const std::vector<ResultRow>& rows, const std::map<std::string, double>& tol,
@@ -182,6 +207,10 @@ void write_baseline(const fs::path& file, const std::vector<ResultRow>& rows, co
   std::error_code ec;
   if (fs::exists(file, ec) && !overwrite)
     throw Error("baseline " + file.string() + " already exists; pass --overwrite to replace it");
+  std::vector<ResultRow> valued;
+  for (const auto& r : rows)
+    if (std::isfinite(r.mean)) valued.push_back(r);
+  check_tolerance_names(tol, valued, source);
   json out_rows = json::array();
   json tolerances = json::object();
   for (const auto& r : rows) {
@@ -204,6 +233,7 @@ void write_baseline(const fs::path& file, const std::vector<ResultRow>& rows, co
 
 CheckResult check(const Baseline& baseline, const std::vector<ResultRow>& results,
                   const std::map<std::string, double>& tol) {
+  check_tolerance_names(tol, baseline.rows, "baseline " + baseline.name);
   std::map<std::string, const ResultRow*> now;
   for (const auto& r : results) now[key(r)] = &r;
   CheckResult out;
@@ -217,10 +247,12 @@ CheckResult check(const Baseline& baseline, const std::vector<ResultRow>& result
     ++out.compared;
     const auto it = now.find(key(old));
     if (it == now.end() || !std::isfinite(it->second->mean)) {
-      out.moved.push_back({old, std::nullopt, t});
+      out.moved.push_back({old, std::nullopt, 0, t});
       continue;
     }
-    if (std::abs(it->second->mean - old.mean) > t) out.moved.push_back({old, it->second->mean, t});
+    const ResultRow& r = *it->second;
+    // Another number of repeats is another cell, even at the same mean (a lost or extra run).
+    if (std::abs(r.mean - old.mean) > t || r.n != old.n) out.moved.push_back({old, r.mean, r.n, t});
   }
   for (const auto& r : results)
     if (std::isfinite(r.mean) && !seen.count(key(r))) ++out.added;
@@ -230,18 +262,39 @@ CheckResult check(const Baseline& baseline, const std::vector<ResultRow>& result
 void print_check(const CheckResult& r, const std::string& baseline_name, std::ostream& out) {
   const std::string extra = r.added ? ", " + std::to_string(r.added) + " new cells not in the baseline" : "";
   if (r.ok()) {
-    out << "egsde check: OK: " << r.compared << " cells within tolerance of baseline " << baseline_name << extra << "\n";
+    out << "egsde check: OK: " << r.compared << " cells within tolerance of baseline " << baseline_name
+        << " (same n)" << extra << "\n";
     return;
   }
-  out << "egsde check: " << r.moved.size() << " of " << r.compared << " cells moved beyond tolerance of baseline "
-      << baseline_name << extra << "\n";
-  out << std::left << std::setw(14) << "method" << std::setw(24) << "grid" << std::setw(10) << "metric" << std::right
-      << std::setw(12) << "old" << std::setw(12) << "new" << std::setw(12) << "delta" << std::setw(10) << "tol" << "\n";
+  if (r.compared == 0) {
+    out << "egsde check: FAILED: baseline " << baseline_name << " has no cells to compare" << extra << "\n";
+    return;
+  }
+  std::size_t moved = 0, missing = 0, other_n = 0;
   for (const auto& m : r.moved) {
+    if (!m.now) ++missing;
+    else if (std::abs(*m.now - m.old.mean) > m.tol) ++moved;
+    if (m.now && m.n_now != m.old.n) ++other_n;
+  }
+  std::string why;
+  const auto part = [&](std::size_t k, const std::string& what) {
+    if (k) why += (why.empty() ? "" : ", ") + std::to_string(k) + " " + what;
+  };
+  part(moved, "moved beyond tolerance");
+  part(missing, "missing");
+  part(other_n, "with another n");
+  out << "egsde check: " << r.moved.size() << " of " << r.compared << " cells differ from baseline " << baseline_name
+      << " (" << why << ")" << extra << "\n";
+  out << std::left << std::setw(14) << "method" << std::setw(24) << "grid" << std::setw(10) << "metric" << std::right
+      << std::setw(12) << "old" << std::setw(12) << "new" << std::setw(12) << "delta" << std::setw(10) << "tol"
+      << std::setw(8) << "n" << "\n";
+  for (const auto& m : r.moved) {
+    const std::string n = m.now && m.n_now == m.old.n ? std::to_string(m.old.n)
+                                                        : std::to_string(m.old.n) + "\u2192" + std::to_string(m.n_now);
     out << std::left << std::setw(14) << m.old.method << std::setw(24) << (m.old.grid.empty() ? "-" : m.old.grid)
         << std::setw(10) << m.old.metric << std::right << std::setw(12) << fmt(m.old.mean) << std::setw(12)
         << (m.now ? fmt(*m.now) : "missing") << std::setw(12) << (m.now ? fmt(*m.now - m.old.mean) : "-")
-        << std::setw(10) << fmt(m.tol) << "\n";
+        << std::setw(10) << fmt(m.tol) << std::setw(n.find("\u2192") == std::string::npos ? 8 : 10) << n << "\n";
   }
 }
 

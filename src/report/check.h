@@ -3,7 +3,8 @@
 //   {"name": "...", "created": "...", "source": "...", "provenance": {...},
 //    "tolerances": {"fid": 0.5, "ssim": 0.002, ...},        // absolute, per metric
 //    "rows": [{"method": "egsde", "grid": "args.ls=500", "metric": "fid", "mean": 65.8, "n": 5}, ...]}
-// A cell "moved" when |new − old| > tol, or when the results lack it.
+// A cell fails when |new − old| > tol, when its n (repeats with a value) differs from the
+// baseline's, or when the results lack it; a baseline without cells is refused.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -44,15 +45,22 @@ struct Baseline {
   nlohmann::json meta = nlohmann::json::object();  // created, source, provenance
 };
 
+// Throws egsde::Error naming the file and what is wrong (which row), and for a baseline without rows.
 Baseline read_baseline(const std::filesystem::path& file);
-// Rows with a value, tolerances = defaults for their metrics overridden by `tol`. Refuses to
-// replace an existing file unless `overwrite`.
+// Refuses a --tol name that is no metric of `rows` (`where`: "baseline NAME", the results),
+// suggesting the nearest: a tolerance that matches nothing would be ignored silently.
+void check_tolerance_names(const std::map<std::string, double>& tol, const std::vector<ResultRow>& rows,
+                           const std::string& where);
+// Rows with a value, tolerances = defaults for their metrics overridden by `tol` (names checked
+// against those rows). Refuses to replace an existing file unless `overwrite`.
 void write_baseline(const std::filesystem::path& file, const std::vector<ResultRow>& rows,
                     const std::map<std::string, double>& tol, const std::string& source, bool overwrite);
 
+// A failed cell: moved beyond tol, another n, or missing.
 struct Moved {
   ResultRow old;
   std::optional<double> now;  // nullopt: missing from the results
+  std::size_t n_now = 0;      // the results' n (0 when missing)
   double tol = 0;
 };
 
@@ -60,14 +68,15 @@ struct CheckResult {
   std::size_t compared = 0;
   std::vector<Moved> moved;
   std::size_t added = 0;      // result cells the baseline does not have (reported, not failures)
-  bool ok() const { return moved.empty(); }
+  bool ok() const { return compared > 0 && moved.empty(); }  // nothing compared is no pass
 };
 
-// `tol` overrides the baseline's tolerances.
+// `tol` overrides the baseline's tolerances (names checked against the baseline's metrics).
 CheckResult check(const Baseline& baseline, const std::vector<ResultRow>& results,
                   const std::map<std::string, double>& tol);
 
-// The table of moved cells (method, grid, metric, old, new, delta, tol), or one OK line.
+// The table of failed cells (method, grid, metric, old, new, delta, tol, n as "2→1" when it
+// changed), or one OK line.
 void print_check(const CheckResult& r, const std::string& baseline_name, std::ostream& out);
 
 }  // namespace egsde::report

@@ -36,6 +36,22 @@ std::vector<const RunResult*> sample_runs(const std::vector<RunResult>& runs) {
   return out;
 }
 
+// None of the spec's runs is under `root`: where they were expected, and what `root` holds.
+std::string none_found(const std::vector<RunResult>& runs, const fs::path& root, const std::string& spec_name,
+                       const fs::path& spec_file) {
+  std::size_t others = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec))
+    if (e.is_directory(ec) && (fs::exists(e.path() / "run.json", ec) || fs::exists(e.path() / "metrics.json", ec))) ++others;
+  return "none of the " + std::to_string(runs.size()) + " runs of spec " + spec_file.stem().string() + " is under " +
+         root.string() + " (expected " + (root / runs.front().id).string() + " for " + runs.front().label +
+         ", and so on; " + (others == 1 ? "the 1 run folder there is of another spec or an earlier version of this one"
+                    : others   ? "the " + std::to_string(others) +
+                                   " run folders there are of another spec or an earlier version of this one"
+                               : "it holds no runs") +
+         "); pass --runs with the --output of `egsde run " + spec_file.string() + "`, or run it first";
+}
+
 }  // namespace
 
 ReportResult write_report(const ReportOptions& o) {
@@ -56,6 +72,12 @@ ReportResult write_report(const ReportOptions& o) {
 
   ReportResult result;
   const std::vector<RunResult> runs = runs_from_spec(spec, runs_root);
+  result.runs_root = runs_root;
+  result.runs = runs.size();
+  for (const auto& r : runs)
+    if (!r.found) result.missing.push_back(r.id + " (" + r.label + ")");
+  if (!runs.empty() && result.missing.size() == runs.size())
+    throw Error(none_found(runs, runs_root, spec.name, o.spec));
   Table& t = result.table;
   t.agg = aggregate(runs);
   t.title = "egsde results: " + spec.name;
@@ -65,8 +87,19 @@ ReportResult write_report(const ReportOptions& o) {
     reference = o.spec.parent_path() / "reference.json";
   const std::string task = spec.evaluation ? runner::to_string(spec.evaluation->task) : spec.name;
   if (!reference.empty() && !o.no_reference) {
-    attach_reference(t.agg, PaperReference::read(reference), task);
-    t.reference = reference.string() + " (" + task + ")";
+    const PaperReference ref = PaperReference::read(reference);
+    const auto tasks = ref.tasks();
+    if (std::find(tasks.begin(), tasks.end(), task) == tasks.end()) {
+      std::string have;
+      for (const auto& k : tasks) have += (have.empty() ? "" : ", ") + k;
+      const std::string what = reference.string() + " has no task '" + task + "' (it has " + have + ")";
+      // An explicit --reference is meant for this spec; the default one beside it may not cover every task.
+      if (!o.reference.empty()) throw Error(what + "; pass the reference of this task, or --no-reference");
+      result.notes.push_back(what + ": no paper values shown");
+    } else {
+      attach_reference(t.agg, ref, task);
+      t.reference = reference.string() + " (" + task + ")";
+    }
   }
 
   const nlohmann::json prov = provenance();
@@ -116,10 +149,17 @@ ReportResult write_report(const ReportOptions& o) {
         result.notes.push_back("samples.png: " + std::to_string(missing) + " cells have no image yet (grey)");
     }
   }
-  const std::size_t without = t.agg.runs - t.agg.runs_with_metrics;
+  for (const auto& r : runs) result.notes.insert(result.notes.end(), r.notes.begin(), r.notes.end());
+  const std::size_t without = t.agg.runs - t.agg.runs_with_metrics - result.missing.size();
   if (without)
     result.notes.push_back(std::to_string(without) + " of " + std::to_string(t.agg.runs) +
                            " runs have no metrics.json (shown as \u2014); run and evaluate them first");
+  if (!result.missing.empty()) {
+    std::string list;
+    for (const auto& m : result.missing) list += (list.empty() ? "" : ", ") + m;
+    result.notes.push_back(std::to_string(runs.size() - result.missing.size()) + " of " + std::to_string(runs.size()) +
+                           " runs found under " + runs_root.string() + " (shown as \u2014); missing: " + list);
+  }
   return result;
 }
 

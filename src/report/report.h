@@ -25,8 +25,13 @@ struct ReportResult {
   Table table;
   std::vector<std::filesystem::path> written;
   std::vector<std::string> notes;   // what could not be produced, and why
+  std::filesystem::path runs_root;  // where the runs were read
+  std::size_t runs = 0;             // runs the spec expands to
+  std::vector<std::string> missing; // "ID (label)" of those not under the runs root (tables show —)
 };
 
+// Throws egsde::Error before writing anything when none of the spec's runs is under the runs
+// root (another spec's runs, a wrong --runs); some missing: written, listed in `missing`.
 ReportResult write_report(const ReportOptions& options);
 
 }  // namespace egsde::report

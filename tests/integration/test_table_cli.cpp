@@ -4,6 +4,7 @@
 // unchanged results and fails with a table when a value moves beyond its tolerance.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -111,5 +112,122 @@ TEST(TableCli, MissingRunsDirectoryIsOneLine) {
   ASSERT_EQ(test::run_cli({"table", spec_path(), "--runs", (dir / "nope").string(), "--output", (dir / "r").string()}, &text), 1);
   EXPECT_EQ(text.rfind("egsde: error: runs directory", 0), 0u) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  fs::remove_all(dir);
+}
+
+namespace {
+
+std::size_t lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST(TableCli, CheckFailsWhenARunIsRemovedOrTheBaselineIsEmpty) {
+  // issue 19, Bad 4: a removed run folder leaves egsde ls=500 with n = 1 of the baseline's 2
+  // (mean 52 instead of 52.5, within FID's tolerance 0.5 if n were not compared).
+  const fs::path dir = test::temp_dir("check_removed");
+  fake_runs(dir / "runs");
+  const std::string base = (dir / "base.json").string();
+  std::string text;
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base, "--write-baseline", "--tol", "fid=0.5"},
+                          &text), 0) << text;
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base}, &text), 0) << text;
+  const auto runs = runner::expand(runner::read_spec(spec_path())).runs;
+  fs::remove_all(dir / "runs" / runs[3].id);  // egsde ls=500, repeat 1 (FID 53)
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base}, &text), 1) << text;
+  EXPECT_NE(text.find("another n"), std::string::npos) << text;
+  EXPECT_NE(text.find("2\u21921"), std::string::npos) << text;
+  // All runs of a cell removed: the cell is missing, a failure too.
+  fs::remove_all(dir / "runs" / runs[2].id);
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base}, &text), 1) << text;
+  EXPECT_NE(text.find("missing"), std::string::npos) << text;
+  // An empty baseline is refused, not "OK: 0 cells".
+  write_json_file(dir / "empty.json", {{"name", "empty"}, {"rows", json::array()}});
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", (dir / "empty.json").string()}, &text), 1)
+      << text;
+  EXPECT_EQ(text.rfind("egsde: error: baseline " + (dir / "empty.json").string() + " has no cells", 0), 0u) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+  fs::remove_all(dir);
+}
+
+TEST(TableCli, CheckRefusesUnknownToleranceAndDamagedFiles) {
+  const fs::path dir = test::temp_dir("check_refuse");
+  fake_runs(dir / "runs");
+  const std::string base = (dir / "base.json").string();
+  std::string text;
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base, "--write-baseline"}, &text), 0) << text;
+  // --tol fdi=1: a typo, refused with the nearest metric of the baseline.
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base, "--tol", "fdi=1"}, &text), 1) << text;
+  EXPECT_NE(text.find("did you mean 'fid'"), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+  // A truncated baseline: truncated at line:col, how to regenerate it, no yml hint.
+  const std::string full = slurp(base);
+  { std::ofstream(dir / "cut.json", std::ios::binary) << full.substr(0, full.size() / 2); }
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", (dir / "cut.json").string()}, &text), 1) << text;
+  EXPECT_NE(text.find("cut.json"), std::string::npos) << text;
+  EXPECT_NE(text.find("truncated"), std::string::npos) << text;
+  EXPECT_NE(text.find("--write-baseline"), std::string::npos) << text;
+  EXPECT_EQ(text.find("yml"), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+  // {"fid": "abc"} in a metrics.json: one line naming the file and the key.
+  const auto runs = runner::expand(runner::read_spec(spec_path())).runs;
+  const fs::path metrics = dir / "runs" / runs[0].id / "metrics.json";
+  write_json_file(metrics, {{"run_id", runs[0].id}, {"fid", "abc"}});
+  ASSERT_EQ(test::run_cli({"check", (dir / "runs").string(), "--baseline", base}, &text), 1) << text;
+  EXPECT_EQ(text.rfind("egsde: error: " + metrics.string(), 0), 0u) << text;
+  EXPECT_NE(text.find("'fid'"), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+  fs::remove_all(dir);
+}
+
+TEST(TableCli, TableOnMissingRunsAndWrongReference) {
+  const fs::path dir = test::temp_dir("table_found");
+  std::string text;
+  // Another spec's runs: no run of small.json is there → exit 1, one line naming where they were expected.
+  const fs::path other = dir / "other" / "0123456789ab";
+  fs::create_directories(other);
+  write_json_file(other / "run.json", {{"id", "0123456789ab"}, {"method", "egsde"}});
+  const std::vector<std::string> on_other = {"table", spec_path(), "--runs", (dir / "other").string(), "--output",
+                                             (dir / "res0").string(), "--samples", "0"};
+  ASSERT_EQ(test::run_cli(on_other, &text), 1) << text;
+  EXPECT_EQ(text.rfind("egsde: error: none of the 6 runs of spec small", 0), 0u) << text;
+  EXPECT_NE(text.find((dir / "other").string()), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+  EXPECT_FALSE(fs::exists(dir / "res0" / "table.md"));
+
+  // 5 of 6: the tables are written (the missing run as —), the missing run is listed, exit 1;
+  // --partial accepts it.
+  fake_runs(dir / "runs");
+  const auto runs = runner::expand(runner::read_spec(spec_path())).runs;
+  fs::remove_all(dir / "runs" / runs[1].id);
+  std::vector<std::string> args = {"table", spec_path(), "--runs", (dir / "runs").string(), "--output",
+                                   (dir / "res").string(), "--samples", "0", "--no-reference"};
+  ASSERT_EQ(test::run_cli(args, &text), 1) << text;
+  EXPECT_NE(text.find("5 of 6 runs"), std::string::npos) << text;
+  EXPECT_NE(text.find(runs[1].id), std::string::npos) << text;
+  EXPECT_NE(text.find("--partial"), std::string::npos) << text;
+  EXPECT_TRUE(fs::is_regular_file(dir / "res" / "table.md"));
+  args.push_back("--overwrite");
+  args.push_back("--partial");
+  ASSERT_EQ(test::run_cli(args, &text), 0) << text;
+  EXPECT_NE(text.find(runs[1].id), std::string::npos) << text;  // still listed
+
+  // A --reference of another schema (a baseline) is refused with one line.
+  write_json_file(dir / "base.json", {{"name", "small"}, {"rows", json::array()}});
+  const std::vector<std::string> ref = {"table", spec_path(), "--runs", (dir / "runs").string(), "--output",
+                                        (dir / "res2").string(), "--samples", "0", "--partial", "--reference",
+                                        (dir / "base.json").string()};
+  ASSERT_EQ(test::run_cli(ref, &text), 1) << text;
+  EXPECT_NE(text.find("not a paper reference"), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
+
+  // A truncated metrics.json: one line, truncated, the file, how to redo it; no yml hint.
+  const fs::path metrics = dir / "runs" / runs[0].id / "metrics.json";
+  const std::string m = slurp(metrics);
+  { std::ofstream(metrics, std::ios::binary) << m.substr(0, m.size() / 2); }
+  ASSERT_EQ(test::run_cli(args, &text), 1) << text;
+  EXPECT_EQ(text.rfind("egsde: error: cannot read " + metrics.string(), 0), 0u) << text;
+  EXPECT_NE(text.find("truncated"), std::string::npos) << text;
+  EXPECT_EQ(text.find("yml"), std::string::npos) << text;
+  EXPECT_EQ(lines(text), 1u) << text;
   fs::remove_all(dir);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/test_util.h"
+#include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "report/aggregate.h"
@@ -150,4 +151,46 @@ TEST(ReportAggregate, RunsFromSpecUseEffectiveGridAndDefaultPoint) {
   write_json_file(root / expanded[1].id / "metrics.json", {{"run_id", "ffffffffffff"}, {"fid", 1.0}});
   EXPECT_THROW(runs_from_spec(spec, root), Error);
   fs::remove_all(root);
+}
+
+TEST(ReportAggregate, MetricThatIsNotANumberIsNamed) {
+  // {"fid": "abc"} is a damaged metrics.json, not a missing value: one error naming file and key.
+  const runner::Spec spec = runner::read_spec(test::fixture("specs/small.json"));
+  const fs::path root = test::temp_dir("report_badmetric");
+  const auto expanded = runner::expand(spec).runs;
+  const fs::path file = root / expanded[0].id / "metrics.json";
+  fs::create_directories(file.parent_path());
+  write_json_file(file, {{"run_id", expanded[0].id}, {"fid", "abc"}, {"label", "a string that is no metric"}});
+  const std::string msg = test::error_of([&] { runs_from_spec(spec, root); });
+  EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'fid'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("not a number"), std::string::npos) << msg;
+  // A truncated one says so, where, and what to do; no yml hint (that is for profiles).
+  write_file_atomic(file, "{\"run_id\": \"" + expanded[0].id + "\", \"fid\": 1");
+  const std::string cut = test::error_of([&] { runs_from_spec(spec, root); });
+  EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
+  EXPECT_NE(cut.find(file.string()), std::string::npos) << cut;
+  EXPECT_NE(cut.find("--resume"), std::string::npos) << cut;
+  EXPECT_EQ(cut.find("yml"), std::string::npos) << cut;
+  fs::remove_all(root);
+}
+
+TEST(ReportAggregate, ReferenceOfAnotherSchemaIsRefused) {
+  const fs::path dir = test::temp_dir("report_badref");
+  // A baseline (results/baselines/*.json) passed as --reference: no {task: {"methods": ...}}.
+  write_json_file(dir / "baseline.json", {{"name", "smoke"}, {"rows", json::array()}});
+  std::string msg = test::error_of([&] { PaperReference::read(dir / "baseline.json"); });
+  EXPECT_NE(msg.find("not a paper reference"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("baseline.json"), std::string::npos) << msg;
+  // A method name that is none: refused with the nearest.
+  write_json_file(dir / "typo.json", {{"cat2dog", {{"methods", {{"egsdee", {{"fid", 1.0}}}}}}}});
+  msg = test::error_of([&] { PaperReference::read(dir / "typo.json"); });
+  EXPECT_NE(msg.find("egsdee"), std::string::npos) << msg;
+  // A metric value that is neither a number, null nor {"mean", "std"}.
+  write_json_file(dir / "value.json", {{"cat2dog", {{"methods", {{"egsde", {{"fid", "65.8"}}}}}}}});
+  msg = test::error_of([&] { PaperReference::read(dir / "value.json"); });
+  EXPECT_NE(msg.find("cat2dog.methods.egsde.fid"), std::string::npos) << msg;
+  // The committed reference is valid.
+  EXPECT_EQ(test::error_of([] { PaperReference::read(test::fixture("../../experiments/paper/reference.json")); }), "");
+  fs::remove_all(dir);
 }
