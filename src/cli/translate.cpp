@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/count_option.h"
 #include "cli/device.h"
 #include "core/error.h"
 #include "core/profile.h"
@@ -63,16 +64,17 @@ void register_translate(CLI::App& app) {
       ->check(CLI::IsMember({"same", "png", "jpg"}))
       ->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "Images per batch (default: the profile's batch_size)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1, "the number of images per batch"));
   cmd->add_option("--device", a->device, "cpu, cuda, cuda:N")->capture_default_str();
-  cmd->add_flag("--overwrite", a->overwrite, "Translate every image again and replace existing outputs");
+  cmd->add_flag("--overwrite", a->overwrite,
+                "Translate every image again and replace existing outputs (also into a folder egsde did not write)");
   cmd->add_flag("--quiet", a->quiet, "No progress or summary on stderr");
   cmd->add_option("--method", a->method,
                   "egsde (the profile's ls/li), sdedit (ls = li = 0), ilvr (low-pass refinement, down_N, from t)")
       ->check(CLI::IsMember({"egsde", "sdedit", "ilvr"}))
       ->capture_default_str();
   cmd->add_option("--limit", a->limit, "Translate only the first N source images (sorted order)")
-      ->check(CLI::PositiveNumber);
+      ->check(at_least(1, "the number of source images to translate; omit --limit for all"));
   cmd->add_option("--respace", a->respace,
                   "Use K evenly spaced steps of the schedule (guided-diffusion respacing; fast, not the paper's)")
       ->check(CLI::PositiveNumber);

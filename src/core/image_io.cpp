@@ -6,7 +6,14 @@
 #include <opencv2/imgproc.hpp>
 #endif
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <mutex>
 #include <vector>
 
 #include "core/atomic_write.h"
@@ -21,6 +28,59 @@ std::string lower_extension(const std::string& name) {
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
+
+#ifndef EGSDE_GPU_LEAN
+// libpng and libjpeg print their warnings and errors on stderr themselves ("libpng warning:
+// iCCP: known incorrect sRGB profile", "Premature end of JPEG file"); OpenCV leaves their
+// handlers as they are. So each decode runs with fd 2 pointed at a temp file, one decode at a
+// time, and what it printed comes back as text ("" when nothing). What another thread writes
+// on stderr during those milliseconds lands in the text too; egsde's own threads do not print
+// while they decode.
+std::string capture_stderr(const std::function<void()>& decode) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  static std::FILE* tmp = std::tmpfile();
+  const int saved = tmp ? ::dup(2) : -1;
+  if (saved < 0) {  // no temp file or descriptor: decode with stderr as it is
+    decode();
+    return "";
+  }
+  const int fd = ::fileno(tmp);
+  if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0 || ::dup2(fd, 2) < 0) {
+    ::close(saved);
+    decode();
+    return "";
+  }
+  auto restore = [&] {
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+  };
+  try {
+    decode();
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  std::string text(static_cast<size_t>(std::max<off_t>(::lseek(fd, 0, SEEK_END), 0)), '\0');
+  const ssize_t n = ::pread(fd, text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  // one line: "a\nb\n" → "a; b"
+  std::string line;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(start, end - start);
+    while (!part.empty() && (part.back() == '\r' || part.back() == ' ')) part.pop_back();
+    if (part.rfind("libpng warning: ", 0) == 0) part = "libpng: " + part.substr(16);  // egsde says "warning"
+    if (!part.empty()) line += (line.empty() ? "" : "; ") + part;
+    start = end + 1;
+  }
+  return line;
+}
+#endif
 
 #ifdef EGSDE_GPU_LEAN
 [[noreturn]] void no_image_files(const std::string& what) {
@@ -43,14 +103,16 @@ torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* not
   (void)quiet;
   // IMREAD_UNCHANGED: no EXIF rotation, channels as stored (we convert like PIL below).
   cv::Mat m;
-  try {
-    m = cv::imread(path.string(), cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    m = cv::Mat();
-  }
+  const std::string decoder = capture_stderr([&] {
+    try {
+      m = cv::imread(path.string(), cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception&) {
+      m = cv::Mat();
+    }
+  });
   if (m.empty())
-    throw Error("cannot decode image " + path.string() +
-                ": not a readable JPEG/PNG/BMP/TIFF/WebP file; re-save it or remove it from the folder");
+    throw Error("cannot decode image " + path.string() + ": not a readable JPEG/PNG/BMP/TIFF/WebP file" +
+                (decoder.empty() ? "" : " (" + decoder + ")") + "; re-save it or remove it from the folder");
   if (m.depth() != CV_8U) throw Error("image " + path.string() + " has more than 8 bits per channel; convert it to 8-bit first");
   cv::Mat rgb;
   switch (m.channels()) {
@@ -67,6 +129,10 @@ torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* not
       break;
     default:
       throw Error("image " + path.string() + " has " + std::to_string(m.channels()) + " channels; expected 1, 3 or 4");
+  }
+  if (!decoder.empty()) {
+    if (note) *note = note->empty() ? decoder : decoder + "; " + *note;
+    else std::cerr << "egsde: warning: " << path.string() << ": " << decoder << "\n";
   }
   return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();
 #endif

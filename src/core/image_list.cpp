@@ -16,15 +16,28 @@ bool is_image_file(const std::string& name) {
   return false;
 }
 
-std::vector<SourceImage> list_source_images(const std::vector<std::filesystem::path>& folders) {
+std::vector<SourceImage> list_source_images(const std::vector<std::filesystem::path>& folders,
+                                            const std::vector<std::filesystem::path>& exclude) {
   namespace fs = std::filesystem;
+  auto excluded = [&](const fs::path& d) {
+    std::error_code ec;
+    for (const auto& x : exclude)
+      if (fs::equivalent(d, x, ec)) return true;  // the same folder, however it is spelled or linked
+    return false;
+  };
   std::vector<SourceImage> all;
   for (const auto& dir : folders) {
-    if (!fs::is_directory(dir)) throw Error("source folder " + dir.string() + " does not exist");
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+      throw Error("source " + dir.string() + " is a file, not a folder; give the folder that holds the images");
+    if (!fs::is_directory(dir, ec)) throw Error("source folder " + dir.string() + " does not exist");
     std::vector<std::string> paths;  // os.path.join(root, fname), sorted as strings
     const auto opts = fs::directory_options::follow_directory_symlink | fs::directory_options::skip_permission_denied;
     for (auto it = fs::recursive_directory_iterator(dir, opts); it != fs::recursive_directory_iterator(); ++it) {
-      if (it->is_directory()) continue;
+      if (it->is_directory()) {
+        if (!exclude.empty() && excluded(it->path())) it.disable_recursion_pending();
+        continue;
+      }
       const std::string name = it->path().filename().string();
       if (is_image_file(name)) paths.push_back(it->path().string());
     }

@@ -3,6 +3,7 @@
 // following links) whose name ends with one of IMG_EXTENSIONS (case-sensitive: .jpg .JPG .jpeg
 // .JPEG .png .PNG .ppm .PPM .bmp .BMP .tif .TIF .tiff .TIFF), sorted by path; with several
 // folders (multi-domain), each folder's sorted list in turn. The output name is the file name.
+// Folders in `exclude` (an output folder inside a source folder) are not entered.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -15,8 +16,9 @@ struct SourceImage {
   std::string name;  // file name, kept for the output
 };
 
-// Throws egsde::Error when a folder does not exist or holds no image.
-std::vector<SourceImage> list_source_images(const std::vector<std::filesystem::path>& folders);
+// Throws egsde::Error when a folder does not exist, is a file, or holds no image.
+std::vector<SourceImage> list_source_images(const std::vector<std::filesystem::path>& folders,
+                                            const std::vector<std::filesystem::path>& exclude = {});
 
 bool is_image_file(const std::string& name);
 

@@ -144,12 +144,12 @@ int64_t Sampling::draws_per_batch() const {
   return impl_->repeats * (1 + steps + (impl_->method == Method::Ilvr ? steps - 1 : 0));
 }
 
-torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size) {
+torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size, bool quiet) {
   std::vector<torch::Tensor> xs;
   for (const auto& path : paths) {
     std::string note;
     const auto rgb = read_image_rgb(path, &note);
-    if (!note.empty()) {  // once per file and process (workers and repeats load it again)
+    if (!note.empty() && !quiet) {  // once per file and process (workers and repeats load it again)
       static std::mutex mu;
       static std::set<std::string> warned;
       std::lock_guard<std::mutex> lock(mu);

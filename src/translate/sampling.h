@@ -69,7 +69,8 @@ class Sampling {
 };
 
 // The source images as the official DataLoader stacks them: [n, 3, S, S] in [−1, 1] on the CPU
-// (grayscale/alpha converted with a warning on stderr; a non-square result is an error).
-torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size);
+// (grayscale/alpha converted, decoder warnings: one "egsde: warning: PATH: …" line per file and
+// process, none when `quiet`; a non-square result is an error).
+torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size, bool quiet = false);
 
 }  // namespace egsde

@@ -2,9 +2,11 @@
 // SDEdit / ILVR) and write one image per source and repeat, as runners/egsde.py does:
 //   <output>/<repeat>/<source name>      (repeat = 0 … sample_step−1, the official samplepath/<it>/)
 //   <output>/<repeat>/<stem>.npy          with save_raw: the float result before clamping, [3,H,W]
-//   <output>/translate.json               the run's record (resolved profile, protocol, provenance)
-// Images whose outputs all exist are skipped (resume) unless `overwrite`; every file is written
-// atomically.
+//   <output>/translate.json               the run's record (resolved profile, protocol, provenance,
+//                                         status running|complete|failed, each output's size + digest)
+// Images whose outputs translate.json records and which still match are skipped (resume) unless
+// `overwrite`; a non-empty folder without translate.json needs `overwrite`. The output folder is
+// locked (core/output_lock.h) for the run; every file is written atomically.
 #pragma once
 #include <torch/torch.h>
 

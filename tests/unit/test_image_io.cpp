@@ -44,6 +44,27 @@ TEST(ImageList, OfficialExtensionsAreCaseSensitive) {
   EXPECT_FALSE(is_image_file("a.npy"));
 }
 
+// Issue 19: a file given as a source folder says it is a file, not that it does not exist.
+TEST(ImageList, FileGivenAsFolderSaysItIsAFile) {
+  const auto file = test::fixture("translate/source/cat_a.jpg");
+  EXPECT_NE(test::error_of([&] { list_source_images({file}); }).find(file.string() + " is a file, not a folder"),
+            std::string::npos);
+}
+
+// Issue 19: folders passed as `exclude` (an output folder inside the source) are not listed.
+TEST(ImageList, ExcludedFoldersAreSkipped) {
+  namespace fs = std::filesystem;
+  const auto dir = test::temp_dir("exclude_src");
+  fs::create_directories(dir / "out" / "0");
+  fs::create_directories(dir / "more");
+  for (const auto& rel : {"a.png", "more/b.png", "out/0/a.png"}) std::ofstream(dir / rel) << "x";
+  std::vector<std::string> names;
+  for (const auto& s : list_source_images({dir}, {dir / "out"})) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"a.png", "b.png"}));  // sorted by path: a.png, more/b.png
+  EXPECT_EQ(list_source_images({dir}).size(), 3u);
+  fs::remove_all(dir);
+}
+
 TEST(ImageList, EmptyOrMissingFolderIsAnError) {
   const auto dir = test::temp_dir("empty_src");
   EXPECT_THROW(list_source_images({dir}), Error);
@@ -106,6 +127,31 @@ TEST(ImageIo, UnreadableImageNamesTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
   }
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 19: what libpng / libjpeg print on stderr while decoding becomes the image's note.
+// srgb_iccp.png (scripts/fixtures/make_decoder_warning_fixtures.py) is 8x8 RGB with pixel
+// (x, y) = (32x, 32y, 128) and an iCCP chunk libpng calls "known incorrect sRGB profile"; the
+// truncated JPEG is the first half of the fixture's cat_a.jpg (96x96), which libjpeg still decodes.
+TEST(ImageIo, DecoderWarningsBecomeTheNote) {
+  std::string note;
+  const auto png = read_image_rgb(test::fixture("decode_warnings/srgb_iccp.png"), &note);
+  EXPECT_NE(note.find("libpng: iCCP: known incorrect sRGB profile"), std::string::npos) << note;
+  ASSERT_EQ(png.sizes(), (std::vector<int64_t>{8, 8, 3}));
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 8; ++x) {
+      EXPECT_EQ(png[y][x][0].item<int>(), 32 * x);
+      EXPECT_EQ(png[y][x][1].item<int>(), 32 * y);
+      EXPECT_EQ(png[y][x][2].item<int>(), 128);
+    }
+  const auto dir = test::temp_dir("truncated_jpeg");
+  const std::string jpg = file_bytes(test::fixture("translate/source/cat_a.jpg"));
+  std::ofstream(dir / "t.jpg", std::ios::binary) << jpg.substr(0, jpg.size() / 2);
+  EXPECT_EQ(read_image_rgb(dir / "t.jpg", &note).size(0), 96);
+  EXPECT_NE(note.find("Premature end of JPEG file"), std::string::npos) << note;
+  read_image_rgb(test::fixture("translate/source/cat_a.jpg"), &note);
+  EXPECT_EQ(note, "");
   std::filesystem::remove_all(dir);
 }
 
