@@ -43,7 +43,7 @@ std::string none_found(const std::vector<RunResult>& runs, const fs::path& root,
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root, ec))
     if (e.is_directory(ec) && (fs::exists(e.path() / "run.json", ec) || fs::exists(e.path() / "metrics.json", ec))) ++others;
-  return "none of the " + std::to_string(runs.size()) + " runs of spec " + spec_file.stem().string() + " is under " +
+  return "none of the " + std::to_string(runs.size()) + " runs of spec " + spec_name + " is under " +
          root.string() + " (expected " + (root / runs.front().id).string() + " for " + runs.front().label +
          ", and so on; " + (others == 1 ? "the 1 run folder there is of another spec or an earlier version of this one"
                     : others   ? "the " + std::to_string(others) +
