@@ -31,7 +31,7 @@ std::string lower_extension(const std::string& name) {
 
 #ifndef EGSDE_GPU_LEAN
 // libpng and libjpeg print their warnings and errors on stderr themselves ("libpng warning:
-// iCCP: known incorrect sRGB profile", "Premature end of JPEG file"); OpenCV leaves their
+// tEXt: CRC error", "Premature end of JPEG file"); OpenCV leaves their
 // handlers as they are. So each decode runs with fd 2 pointed at a temp file, one decode at a
 // time, and what it printed comes back as text ("" when nothing). What another thread writes
 // on stderr during those milliseconds lands in the text too; egsde's own threads do not print

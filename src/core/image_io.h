@@ -16,7 +16,7 @@ namespace egsde {
 
 // Decodes `path` to uint8 RGB [H, W, 3]. Grayscale is replicated and alpha dropped
 // (PIL convert('RGB')); `*note` then says so ("" otherwise). What libpng / libjpeg print while
-// decoding ("libpng warning: iCCP: known incorrect sRGB profile", "Premature end of JPEG file")
+// decoding ("libpng warning: tEXt: CRC error", "Premature end of JPEG file")
 // never reaches stderr raw: it is added to `*note`, or without `note` printed as one
 // "egsde: warning: PATH: …" line. Throws egsde::Error naming the file.
 torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* note = nullptr);
