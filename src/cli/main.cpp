@@ -1,12 +1,15 @@
 // `egsde`: thin entry point. Every subcommand's work is a library call; errors a user can fix
 // arrive as egsde::Error and are printed as one line with a non-zero exit.
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <string_view>
 #include <thread>
 
 #include "cli/commands.h"
 #include "core/cpu_cache.h"
 #include "core/error.h"
+#include "core/suggest.h"
 
 namespace egsde::cli {
 namespace {
@@ -17,6 +20,26 @@ void set_command_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) g_command_line += std::string(" ") + argv[i];
 }
 const std::string& command_line() { return g_command_line; }
+
+namespace {
+// A first argument that is neither an option nor a command: CLI11 would say "A subcommand is
+// required"; name the nearest command instead. "" when `argv[1]` is fine.
+std::string unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return "";
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->check_name(argv[1])) return "";
+    names.push_back(sub->get_name());
+  }
+  return std::string("unknown command '") + argv[1] + "'; did you mean '" + egsde::nearest(argv[1], names) +
+         "'? (egsde --help lists the commands)";
+}
+
+// One line: the first line of `what`.
+void say_error(std::string_view what) {
+  std::cerr << "egsde: error: " << what.substr(0, what.find('\n')) << "\n";
+}
+}  // namespace
 }  // namespace egsde::cli
 
 int main(int argc, char** argv) {
@@ -48,16 +71,31 @@ int main(int argc, char** argv) {
   egsde::cli::register_train(app);
 #endif
   egsde::cli::set_command_line(argc, argv);
+  using egsde::cli::say_error;
+  if (const std::string bad = egsde::cli::unknown_command(app, argc, argv); !bad.empty()) {
+    say_error(bad);
+    return 1;
+  }
+  // No exception escapes main: what a command did not turn into egsde::Error still ends as one
+  // line and exit 1 (issue 19: translate once aborted on a filesystem_error).
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const egsde::Error& e) {
-    std::cerr << "egsde: error: " << e.what() << "\n";
+    say_error(e.what());
     return 1;
   } catch (const c10::Error& e) {
-    std::string msg = e.what_without_backtrace();
-    std::cerr << "egsde: error: " << msg.substr(0, msg.find('\n')) << "\n";
+    say_error(e.what_without_backtrace());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    say_error(e.what());  // "filesystem error: <op>: <reason> [path]"
+    return 1;
+  } catch (const std::exception& e) {
+    say_error(std::string("unexpected: ") + e.what());
+    return 1;
+  } catch (...) {
+    say_error("unexpected exception of unknown type");
     return 1;
   }
   return 0;

@@ -107,7 +107,8 @@ void register_probe(CLI::App& app) {
       ->check(CLI::IsMember({"adm-unet", "adm-dse", "ddpm-unet", "inception"}));
   cmd->add_option("--config", args->config,
                   "JSON config with the official key names (create_model / create_dse arguments; for ddpm-unet "
-                  "the yml structure with data and model sections; a whole profile works too). Not needed for inception");
+                  "the yml structure with data and model sections); the official yml as JSON (data, model, dse sections) "
+                  "or an egsde profile {args, config} works too. Not needed for inception");
   cmd->add_option("--weights", args->weights, "Checkpoint written by torch.save(state_dict) (.pt/.pth)")->required();
   cmd->add_option("--input", args->input, "Input batch [N,3,H,W] as .npy or torch.save'd tensor (.pt)")->required();
   cmd->add_option("--timesteps", args->timesteps, "Timesteps [N] as .npy or .pt (not for inception)");

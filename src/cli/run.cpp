@@ -12,6 +12,7 @@
 #include "runner/backends.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
+#include "runner/preflight.h"
 #include "runner/spec.h"
 
 namespace egsde::cli {
@@ -70,10 +71,21 @@ void run_run(const RunArgs& a) {
   const auto workers = runner::make_workers(runner::parse_devices(a.devices), a.workers);
   for (const auto& w : workers) (void)parse_device(w.device);  // cuda:N present here, also for --dry-run
 
+  // Fails here, as every worker or the evaluation would (the same messages), before any item.
+  runner::PreflightOptions pf;
+  pf.evaluate = !a.no_eval;
+  const runner::Preflight checked = runner::preflight(plan, pf);
+  for (const auto& line : checked.warnings) std::cerr << "egsde: warning: " << line << "\n";
   if (a.dry_run) {
     runner::print_plan(plan, std::cout);
+    for (const auto& line : checked.missing) std::cout << "note: " << line << "\n";
     return;
   }
+  if (!checked.missing.empty())
+    throw Error(checked.missing.front() +
+                (checked.missing.size() > 1
+                     ? " (" + std::to_string(checked.missing.size() - 1) + " more missing: --dry-run lists them)"
+                     : std::string()));
   // Held until the evaluation is written: a second run on this output refuses with one line.
   const OutputLock lock = OutputLock::acquire(plan.output, "run");
   const runner::TranslatorFactory translator = runner::sampler_translator_factory();
@@ -107,7 +119,9 @@ void register_run(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run an experiment spec: methods x grid x repeats over a work queue, resumable");
   cmd->add_option("spec", args->spec, "Experiment spec (experiments/*.json)")->required();
-  cmd->add_flag("--dry-run", args->dry_run, "List the runs with their ids and item counts; touch no model");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "List the runs with their ids and item counts, check every run as its worker would and note the "
+                "inputs that do not exist yet; touch no model");
   cmd->add_option("--output", args->output, "Output root, one directory per run id (default runs/<spec name>)");
   cmd->add_option("--shard", args->shard, "Run shard i of n (0-based, by item id), e.g. 0/4")->capture_default_str();
   cmd->add_option("--only", args->only, "Only these runs (ids or unique id prefixes; repeatable)");

@@ -76,8 +76,9 @@ void register_translate(CLI::App& app) {
   cmd->add_option("--limit", a->limit, "Translate only the first N source images (sorted order)")
       ->check(at_least(1, "the number of source images to translate; omit --limit for all"));
   cmd->add_option("--respace", a->respace,
-                  "Use K evenly spaced steps of the schedule (guided-diffusion respacing; fast, not the paper's)")
-      ->check(CLI::PositiveNumber);
+                  "Space K steps evenly over the whole schedule (guided-diffusion respacing; fast, not the paper's) "
+                  "and run those below args.t: about K*t/num_diffusion_timesteps; a warning when fewer than 2")
+      ->check(at_least(1, "the number of spaced steps over the whole schedule; omit --respace for every step"));
   cmd->add_option("--precision", a->precision,
                   "fp32 (official; parity), tf32 (CUDA TensorFloat-32), bf16 (autocast; faster on GPUs, changes the "
                   "images: results/bench/README.md)")

@@ -1,12 +1,20 @@
 #include "core/atomic_write.h"
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <unistd.h>
 
 #include "core/error.h"
 
 namespace egsde {
+namespace {
+// What errno says now ("No space left on device"), for the message; "" when errno is 0.
+std::string errno_reason() {
+  return errno != 0 ? std::string(": ") + std::strerror(errno) : std::string();
+}
+}  // namespace
 
 void write_file_atomic(const std::filesystem::path& path,
                        const std::function<void(std::ostream&)>& write) {
@@ -20,8 +28,9 @@ void write_file_atomic(const std::filesystem::path& path,
   const fs::path tmp = dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) +
                               "." + std::to_string(counter++));
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + path.string() + ": cannot create a file in " + dir.string());
+    if (!out) throw Error("cannot write " + path.string() + ": cannot create a file in " + dir.string() + errno_reason());
     try {
       write(out);
     } catch (...) {
@@ -30,18 +39,22 @@ void write_file_atomic(const std::filesystem::path& path,
       fs::remove(tmp, ec);
       throw;
     }
+    errno = 0;
     out.flush();
+    if (out) out.close();  // close() writes what the buffer still holds: its failure counts too
     if (!out) {
+      const std::string reason = errno_reason();
       std::error_code ec;
       fs::remove(tmp, ec);
-      throw Error("cannot write " + path.string() + ": write failed (disk full?)");
+      throw Error("cannot write " + path.string() + ": write failed" + (reason.empty() ? " (disk full?)" : reason));
     }
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {
+    const std::string reason = ec.message();  // before remove() below reuses `ec`
     fs::remove(tmp, ec);
-    throw Error("cannot write " + path.string() + ": rename failed: " + ec.message());
+    throw Error("cannot write " + path.string() + ": rename failed: " + reason);
   }
 }
 

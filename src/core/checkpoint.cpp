@@ -66,6 +66,12 @@ pickle::ValuePtr load_torch_file(const fs::path& path) {
   } catch (const c10::Error& e) {
     std::string msg = e.what_without_backtrace();
     msg = msg.substr(0, msg.find('\n'));
+    // A cut-off download keeps the zip's first bytes but loses its central directory (at the
+    // end) or a record's data: LibTorch's "PytorchStreamReader failed reading zip archive: …".
+    if (msg.find("PytorchStreamReader failed") != std::string::npos) {
+      throw Error("cannot read " + src + ": corrupt or incomplete file (" + std::to_string(fs::file_size(path)) +
+                  " bytes; " + msg + "); re-download it");
+    }
     throw Error("cannot read " + src + ": " + msg);
   }
 }
@@ -165,6 +171,16 @@ void load_state_dict(torch::nn::Module& module, const StateDict& sd, const std::
     if (!unexpected.empty()) msg += " " + std::to_string(unexpected.size()) + " unexpected [" + list_some(unexpected) + "];";
     msg += " check that the config (num_channels, channel_mult, attention_resolutions, learn_sigma, …) is the one the checkpoint was trained with";
     throw Error(msg);
+  }
+  // NaN/Inf weights would only show as "sample became NaN at step 0": name the tensor here.
+  for (const auto& [k, v] : own) {
+    const torch::Tensor& t = sd.at(k);
+    if (!t.is_floating_point() || torch::isfinite(t).all().item<bool>()) continue;
+    const int64_t nan = torch::isnan(t).sum().item<int64_t>();
+    const int64_t inf = torch::isinf(t).sum().item<int64_t>();
+    throw Error("checkpoint " + source + ": tensor '" + k + "' has " + std::to_string(nan) + " NaN and " +
+                std::to_string(inf) + " Inf values of " + std::to_string(t.numel()) +
+                "; the file is damaged or its training diverged: use another checkpoint");
   }
   torch::NoGradGuard no_grad;
   for (auto& [k, v] : own) v.copy_(sd.at(k));

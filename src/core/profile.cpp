@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "core/error.h"
+#include "core/file_check.h"
 #include "core/json_io.h"
 #include "core/suggest.h"
 #include "models/adm_config.h"
@@ -90,6 +91,10 @@ ProfileArgs parse_args(const nlohmann::json& j, const fs::path& base, const std:
   if (a.phase != "test")
     throw Error(what + ": phase '" + a.phase + "': translation uses the DSE's features, phase 'test'");
   if (a.ls != 0 && a.dsepath.empty()) throw Error(what + ": dsepath is required when ls is not 0");
+  // Eq. (4)'s weights: a negative λ would reward the source-domain features / distance.
+  for (const auto& [name, lambda] : {std::pair{"ls", a.ls}, std::pair{"li", a.li}})
+    if (!(lambda >= 0))
+      throw Error(what + ": " + name + " = " + std::to_string(lambda) + " must be >= 0 (0 switches its expert off)");
   return a;
 }
 
@@ -107,6 +112,18 @@ ScheduleConfig parse_schedule(const nlohmann::json& config, const std::string& w
   if (!m["var_type"].is_string()) throw Error(what + ".model: key 'var_type' must be a string");
   s.var_type = parse_named(m["var_type"].get<std::string>(), kVarTypes, what + ".model.var_type");
   if (s.num_diffusion_timesteps < 1) throw Error(what + ".diffusion: num_diffusion_timesteps must be positive");
+  // Each β_t is a variance in (0, 1] (guided-diffusion's GaussianDiffusion asserts it):
+  // linear/quad/sigmoid run from beta_start to beta_end, const uses beta_end, jsd neither.
+  const bool uses_start = s.beta_schedule != BetaSchedule::Const && s.beta_schedule != BetaSchedule::Jsd;
+  const bool uses_end = s.beta_schedule != BetaSchedule::Jsd;
+  auto out_of_range = [&](const char* key, double v) {
+    return Error(what + ".diffusion: " + key + " = " + std::to_string(v) + " must be in (0, 1] (a per-step noise variance)");
+  };
+  if (uses_start && !(s.beta_start > 0 && s.beta_start <= 1)) throw out_of_range("beta_start", s.beta_start);
+  if (uses_end && !(s.beta_end > 0 && s.beta_end <= 1)) throw out_of_range("beta_end", s.beta_end);
+  if (uses_start && s.beta_start > s.beta_end)
+    throw Error(what + ".diffusion: beta_start " + std::to_string(s.beta_start) + " exceeds beta_end " +
+                std::to_string(s.beta_end) + "; the noise variance grows with t");
   return s;
 }
 
@@ -138,8 +155,10 @@ Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const s
   }
   require(c, what + " config", {"data", "model", "diffusion"});
   if (p.args.ls != 0 && !c.contains("dse")) throw Error(what + " config: section 'dse' is required when ls is not 0");
-  if (!c["data"].contains("image_size") || !c["data"]["image_size"].is_number_integer())
-    throw Error(what + " config.data: required integer 'image_size' is missing");
+  if (!c["data"].contains("image_size")) throw Error(what + " config.data: required integer 'image_size' is missing");
+  if (!c["data"]["image_size"].is_number_integer())
+    throw Error(what + " config.data: 'image_size' must be an integer, not " + std::string(c["data"]["image_size"].type_name()) +
+                " " + c["data"]["image_size"].dump());
   p.image_size = c["data"]["image_size"].get<int64_t>();
   if (p.image_size < 1) throw Error(what + " config.data: image_size must be positive");
   if (p.image_size % p.args.down_N != 0)
@@ -154,7 +173,7 @@ Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const s
 }
 
 Profile read_profile(const fs::path& path) {
-  if (!fs::is_regular_file(path)) throw Error("profile " + path.string() + " does not exist");
+  if (const std::string why = not_a_file_reason(path); !why.empty()) throw Error("profile " + path.string() + " " + why);
   Profile p = parse_profile(read_json_file(path), fs::absolute(path).parent_path(), "profile " + path.string());
   p.source = path;
   return p;

@@ -86,4 +86,20 @@ int64_t respaced_start(const Schedule& spaced, int64_t t) {
   return n;
 }
 
+int64_t respaced_steps_from(int64_t num_timesteps, int64_t k, int64_t t) {
+  int64_t n = 0;
+  for (int64_t orig : space_timesteps(num_timesteps, std::to_string(k)))
+    if (orig < t) ++n;
+  return n;
+}
+
+std::string respace_warning(int64_t num_timesteps, int64_t k, int64_t t) {
+  const int64_t n = respaced_steps_from(num_timesteps, k, t);
+  if (n >= 2) return "";
+  return "respace " + std::to_string(k) + " spaces the whole " + std::to_string(num_timesteps) +
+         "-step schedule and keeps " + std::to_string(n) + " step" + (n == 1 ? "" : "s") + " below t = " +
+         std::to_string(t) + ": the translation is " + (n == 1 ? "one denoising step" : "no step at all") +
+         "; raise it to about " + std::to_string((2 * num_timesteps + t - 1) / t) + " or more for 2 steps";
+}
+
 }  // namespace egsde

@@ -22,4 +22,11 @@ Schedule respace(const Schedule& base, const std::vector<int64_t>& use_timesteps
 // respaced run starts from the last kept step < t.
 int64_t respaced_start(const Schedule& spaced, int64_t t);
 
+// The reverse steps a run from `t` takes under `--respace k` of a `num_timesteps` schedule:
+// respaced_start of the kept steps (about k·t / num_timesteps), for warnings before sampling.
+int64_t respaced_steps_from(int64_t num_timesteps, int64_t k, int64_t t);
+
+// "" or the warning to print when fewer than 2 of the respaced steps lie below `t`.
+std::string respace_warning(int64_t num_timesteps, int64_t k, int64_t t);
+
 }  // namespace egsde

@@ -39,7 +39,11 @@ std::string to_string(NetworkKind kind) {
   return "?";
 }
 
-nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config) {
+nlohmann::json config_section(NetworkKind kind, const nlohmann::json& given) {
+  // An egsde profile ({"args", "config"}: translate --profile's format) holds the yml as "config".
+  const bool egsde_profile = given.is_object() && given.contains("args") && given.contains("config") &&
+                             given["config"].is_object();
+  const nlohmann::json& config = egsde_profile ? given["config"] : given;
   if (kind == NetworkKind::DdpmUNet || !is_whole_profile(config)) return config;
   // A whole official profile: pick model: (create_model) or dse: (create_dse) and take
   // image_size from data:, as runners/egsde.py passes config.data.image_size.

@@ -35,7 +35,8 @@ Network load_network(NetworkKind kind, const nlohmann::json& config, const std::
                      const std::filesystem::path& weights, DsePhase phase = DsePhase::Test);
 
 // Section of a whole official profile that configures `kind` ("model" / "dse"), with
-// data.image_size merged in; `config` itself when it is not a whole profile.
+// data.image_size merged in; `config` itself when it is not a whole profile. An egsde profile
+// ({"args", "config"}) is unwrapped to its "config" first.
 nlohmann::json config_section(NetworkKind kind, const nlohmann::json& config);
 
 // Random weights for `kind` at `config`, seeded and reproducible (the same state-dict keys and

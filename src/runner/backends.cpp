@@ -11,8 +11,9 @@
 #include "core/image_io.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
-#include "runner/records.h"
 #include "core/profile.h"
+#include "runner/preflight.h"
+#include "runner/records.h"
 #include "metrics/classifier_features.h"
 #include "metrics/evaluate.h"
 #include "metrics/per_image_h5.h"
@@ -44,15 +45,7 @@ class SamplerTranslator : public Translator {
 
   std::vector<nlohmann::json> translate(const Run& run, Rng rng, const fs::path& profile_dir,
                                         const std::vector<WorkItem>& batch) override {
-    if (rng == Rng::Official)
-      throw Error("run " + run.id +
-                  ": rng 'official' depends on the whole folder's batching, which a work queue does not keep; use "
-                  "'per-sample' in the spec, or egsde translate --rng official");
-    Profile profile = parse_profile(run.profile, profile_dir, "run " + run.id + " (" + run.label + ")");
-    profile.source = "of run " + run.id + " (" + run.label + ")";  // names the run in errors
-    if (profile.args.sample_step != 1)
-      throw Error("run " + run.id + ": args.sample_step is " + std::to_string(profile.args.sample_step) +
-                  "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
+    const Profile profile = run_profile(run, rng, profile_dir);
     const int64_t respace = run.config.value("respace", int64_t{0});
     const Precision precision = parse_precision(run.config.value("precision", std::string("fp32")));
     const ConvAlgo conv = parse_conv_algo(run.config.value("conv", std::string("direct")));

@@ -89,14 +89,12 @@ void print_plan(const Plan& plan, std::ostream& out) {
   out << ", rng " << to_string(s.rng);
   if (plan.shard.count > 1) out << ", shard " << plan.shard.index << "/" << plan.shard.count;
   out << ", output " << plan.output.string() << "\n";
-  std::set<fs::path> missing;
   std::size_t total = 0;
   bool unknown = false;
   for (const auto& pr : plan.runs) {
     out << "  " << pr.run.id << "  " << std::left << std::setw(48) << pr.run.label << " ";
     if (!pr.images.found) {
       out << "? items (missing " << pr.images.dir.string() << ")\n";
-      missing.insert(pr.images.dir);
       unknown = true;
       continue;
     }
@@ -110,7 +108,6 @@ void print_plan(const Plan& plan, std::ostream& out) {
     out << "; evaluation " << to_string(s.evaluation->task) << " (" << to_string(s.evaluation->protocol) << ") vs "
         << s.evaluation->target.string();
   out << "\n";
-  for (const auto& dir : missing) out << "note: source folder " << dir.string() << " does not exist yet\n";
 }
 
 }  // namespace egsde::runner

@@ -102,6 +102,15 @@ void leaf_paths(const json& j, const std::string& prefix, std::vector<std::strin
   for (const auto& [k, v] : j.items()) leaf_paths(v, prefix + "." + k, out);
 }
 
+// The grid key to suggest for `key`: a valid path ending in ".<key>" (a bare "ls" means
+// "args.ls", not "args.t", the nearest by spelling), else the nearest by spelling.
+std::string suggest_grid_key(const std::string& key, const std::vector<std::string>& valid) {
+  const std::string tail = "." + key;
+  for (const auto& v : valid)
+    if (v.size() > tail.size() && v.compare(v.size() - tail.size(), tail.size(), tail) == 0) return v;
+  return nearest(key, valid);
+}
+
 fs::path resolve(const fs::path& base, const std::string& p) {
   const fs::path path(p);
   return (path.is_absolute() ? path : base / path).lexically_normal();
@@ -261,7 +270,7 @@ Spec parse_spec(const json& j, const fs::path& file) {
         if (key == "args.seed")
           throw Error(where + ": grid over 'args.seed' is not allowed; use 'repeats' or 'seeds'");
         if (std::find(valid.begin(), valid.end(), key) == valid.end())
-          throw Error(where + ": unknown grid key '" + key + "'; did you mean '" + nearest(key, valid) +
+          throw Error(where + ": unknown grid key '" + key + "'; did you mean '" + suggest_grid_key(key, valid) +
                       "'? (grid keys are dotted profile paths)");
         if (!values.is_array() || values.empty())
           throw Error(where + ": grid '" + key + "' must be a non-empty list of values");

@@ -14,7 +14,7 @@
 //     "seeds": [1234, 1235],                   // optional explicit seeds (one per repeat)
 //     "rng": "per-sample" | "official",        // default per-sample
 //     "max_images": 0,                         // 0 = all source images
-//     "respace": 0,                            // 0 = the full schedule; K = K evenly spaced steps
+//     "respace": 0,                            // 0 = the full schedule; K = K steps spaced over it, those below t run
 //     "precision": "fp32" | "tf32" | "bf16",  // default fp32 (official); bf16 = autocast (issue 8)
 //     "conv": "direct" | "winograd",          // default direct; winograd = oneDNN on AVX-512 CPUs
 //     "evaluation": {"task": "cat2dog", "protocol": "official-afhq", "source": DIR,

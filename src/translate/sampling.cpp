@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/file_check.h"
 #include "core/image_io.h"
 #include "core/suggest.h"
 #include "diffusion/respace.h"
@@ -56,9 +57,9 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   const bool needs_dse = o.method == Method::Egsde && a.ls != 0;
   for (const auto& [file, name] : {std::pair{a.ckpt, "ckpt"}, std::pair{a.dsepath, "dsepath"}}) {
     if (std::string(name) == "dsepath" && !needs_dse) continue;
-    if (!std::filesystem::is_regular_file(file))
-      throw Error(what + ": args." + name + " " + file.string() +
-                  " does not exist; download it (README.md, 'Weights and data') or fix the path");
+    if (const std::string why = not_a_file_reason(file); !why.empty())
+      throw Error(what + ": args." + name + " " + file.string() + " " + why +
+                  "; download it (README.md, 'Weights and data') or fix the path");
   }
   if (o.conv == ConvAlgo::Winograd) {  // before any network is loaded
     if (!o.device.is_cpu()) throw Error("--conv winograd is a CPU option (oneDNN); use --conv direct on " + o.device.str());

@@ -13,6 +13,7 @@
 #include "core/output_lock.h"
 #include "core/provenance.h"
 #include "core/suggest.h"
+#include "diffusion/respace.h"
 #include "translate/output_records.h"
 #include "translate/progress.h"
 
@@ -167,6 +168,9 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
   for (const auto& j : jobs) sum.skipped += j.done;
 
   // 3. networks, schedule, energies (before any output is written)
+  if (o.respace > 0 && !o.quiet)
+    if (const std::string w = respace_warning(profile.schedule.num_diffusion_timesteps, o.respace, a.t); !w.empty())
+      std::cerr << "egsde: warning: --" << w << "\n";
   SamplingOptions so;
   so.method = o.method;
   so.respace = o.respace;

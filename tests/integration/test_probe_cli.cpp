@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
@@ -135,4 +136,29 @@ TEST(ProbeCli, ReproducesOfficialDdpmOutput) {
             0)
       << text;
   EXPECT_LT(test::rel_error(read_npy(out), read_npy(dir / "output.npy")), 1e-5);
+}
+
+// Issue 19: --help says an egsde profile works as --config; it does (the yml under "config",
+// the model section for adm-unet with data.image_size, the whole yml for ddpm-unet).
+TEST(ProbeCli, EgsdeProfileAsConfig) {
+  const auto tmp = test::temp_dir("probe_profile");
+  for (const auto& [kind, fixture_case] : std::vector<std::pair<std::string, std::string>>{
+           {"adm-unet", "adm_unet_legacy"}, {"ddpm-unet", "ddpm_conv"}}) {
+    const auto dir = test::fixture(fixture_case);
+    std::ifstream in(dir / "config.json");
+    const auto config = nlohmann::json::parse(in);
+    nlohmann::json yml = config;
+    if (kind == "adm-unet") yml = {{"data", {{"image_size", config["image_size"]}}}, {"model", config}};
+    const auto profile = tmp / (fixture_case + ".profile.json");
+    std::ofstream(profile) << nlohmann::json{{"args", {{"t", 1}}}, {"config", yml}}.dump();
+    const auto out = tmp / (fixture_case + ".npy");
+    std::string text;
+    ASSERT_EQ(test::run_cli({"probe", "--model", kind, "--config", profile.string(), "--weights",
+                             (dir / "weights.pt").string(), "--input", (dir / "input.npy").string(), "--timesteps",
+                             (dir / "timesteps.npy").string(), "--output", out.string()},
+                            &text),
+              0)
+        << text;
+    EXPECT_LT(test::rel_error(read_npy(out), read_npy(dir / "output.npy")), 1e-5) << kind;
+  }
 }

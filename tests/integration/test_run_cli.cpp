@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <regex>
 
 #include "common/test_util.h"
@@ -128,4 +129,52 @@ TEST(RunCli, BadMaxImagesAndDevicesAreOneLine) {
     expect_one_line_error(rc, text, "CUDA is not available");
   }
   fs::remove_all(out);
+}
+
+// Issue 19: --dry-run fails where every worker would, with the worker's message (it passed these
+// specs, then every item failed), and names inputs that do not exist yet as notes; a real run
+// refuses them before the first item.
+TEST(RunCli, DryRunFailsWhereARunWould) {
+  const fs::path dir = test::temp_dir("run_preflight");
+  const fs::path images = test::fixture("specs/images");
+  auto base = read_json_file(spec_path());
+  base["profile"]["args"]["testdata_path"] = images.string();
+  auto check = [&](const std::function<void(nlohmann::json&)>& change, const std::string& needle) {
+    auto j = base;
+    change(j);
+    write_json_file(dir / "s.json", j);
+    std::string text;
+    const int rc = test::run_cli({"run", (dir / "s.json").string(), "--dry-run"}, &text);
+    expect_one_line_error(rc, text, needle);
+  };
+  check([](auto& j) { j["profile"]["args"]["phase"] = "train"; }, "phase 'train'");
+  check([](auto& j) { j["profile"]["config"].erase("dse"); }, "section 'dse' is required when ls is not 0");
+  check([](auto& j) { j["rng"] = "official"; }, "use 'per-sample' in the spec");
+  check([](auto& j) { j["profile"]["args"]["sample_step"] = 2; }, "set sample_step to 1");
+  check([&](auto& j) { j["profile"]["args"]["testdata_path"] = (images / "a.png").string(); },
+        "is a file; it must be a folder of images");
+  check([&](auto& j) { j["evaluation"]["inception"] = images.string(); }, "evaluation.inception " + images.string() + " is a folder, not a file");
+
+  // Inputs not there yet: notes in the dry run (exit 0), refused by a real run before any item.
+  write_json_file(dir / "s.json", base);
+  std::string text;
+  ASSERT_EQ(test::run_cli({"run", (dir / "s.json").string(), "--dry-run"}, &text), 0) << text;
+  for (const std::string key : {"args.ckpt " + (dir / "weights/score.pt").string(),
+                                 "args.dsepath " + (dir / "weights/dse.pt").string(),
+                                 "evaluation.inception " + (dir / "weights/inception.pth").string()})
+    EXPECT_NE(text.find(key + " does not exist; "), std::string::npos) << key << " in:\n" << text;
+  const int rc = test::run_cli({"run", (dir / "s.json").string(), "--output", (dir / "o").string(), "--quiet"}, &text);
+  expect_one_line_error(rc, text, "does not exist");
+  EXPECT_FALSE(fs::exists(dir / "o")) << "refused before the output was made";
+
+  // A respacing that leaves one step below t warns (t = 5 of 10 steps, 2 spaced: 0 and 9).
+  auto j = base;
+  j["respace"] = 2;
+  write_json_file(dir / "s.json", j);
+  ASSERT_EQ(test::run_cli({"run", (dir / "s.json").string(), "--dry-run"}, &text), 0) << text;
+  EXPECT_NE(text.find("egsde: warning: " + (dir / "s.json").string() +
+                      ": respace 2 spaces the whole 10-step schedule and keeps 1 step below t = 5"),
+            std::string::npos)
+      << text;
+  fs::remove_all(dir);
 }

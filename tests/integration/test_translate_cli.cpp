@@ -391,7 +391,7 @@ TEST_F(TranslateCli, DecoderWarningsGoThroughEgsdeWarnings) {
 TEST_F(TranslateCli, NumericOptionsSayWhatIsValid) {
   const auto p = profile({{"t", 1}});
   std::string log;
-  for (const std::string opt : {"--limit", "--batch-size"}) {
+  for (const std::string opt : {"--limit", "--batch-size", "--respace"}) {
     for (const std::string bad : {"0", "-3", "abc", "2.5"}) {
       EXPECT_NE(translate({"--profile", p.string(), "--output", (dir_ / "out").string(), opt, bad}, &log), 0);
       EXPECT_EQ(log.find("1797693"), std::string::npos) << log;
@@ -401,6 +401,27 @@ TEST_F(TranslateCli, NumericOptionsSayWhatIsValid) {
   }
   ASSERT_EQ(translate({"--help"}, &log), 0);
   EXPECT_NE(log.find("--limit INT:POSITIVE"), std::string::npos) << log;
+}
+
+// Issue 19: --respace K spaces K steps over the whole schedule and runs those below t; with t = 30
+// of 1000 steps, K = 8 keeps only step 0 below t: one denoising step, said before sampling.
+TEST_F(TranslateCli, RespaceThatLeavesOneStepWarns) {
+  const auto p = profile({{"t", 30}});
+  std::string log;
+  ASSERT_EQ(translate({"--profile", p.string(), "--output", (dir_ / "r8").string(), "--respace", "8", "--limit", "1"},
+                      &log),
+            0)
+      << log;
+  EXPECT_NE(log.find("egsde: warning: --respace 8 spaces the whole 1000-step schedule and keeps 1 step below t = 30: "
+                     "the translation is one denoising step; raise it to about 67 or more for 2 steps"),
+            std::string::npos)
+      << log;
+  ASSERT_EQ(translate({"--profile", p.string(), "--output", (dir_ / "r100").string(), "--respace", "100", "--limit",
+                       "1", "--quiet"},
+                      &log),
+            0)
+      << log;
+  EXPECT_EQ(log.find("warning"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
@@ -86,4 +87,34 @@ TEST(Checkpoint, StrictLoadReportsEverythingAtOnce) {
   EXPECT_NE(msg.find("2 missing [conv.bias, steps]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("1 unexpected [extra]"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos);
+}
+
+// Issue 19: a cut-off download said LibTorch's "PytorchStreamReader failed … central directory";
+// it says what happened and what to do, naming the file. A folder is called a folder.
+TEST(Checkpoint, TruncatedFileSaysReDownload) {
+  auto dir = test::temp_dir("ckpt_truncated");
+  std::ifstream in(test::fixture("io/state_dict.pt"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  for (const std::size_t keep : {bytes.size() / 2, bytes.size() - 30, std::size_t{100}}) {
+    std::ofstream(dir / "cut.pt", std::ios::binary | std::ios::trunc) << bytes.substr(0, keep);
+    const auto msg = test::error_of([&] { read_state_dict(dir / "cut.pt"); });
+    EXPECT_NE(msg.find((dir / "cut.pt").string() + ": corrupt or incomplete file"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("re-download it"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+  std::filesystem::create_directories(dir / "folder.pt");
+  EXPECT_NE(test::error_of([&] { read_state_dict(dir / "folder.pt"); }).find("is a directory"), std::string::npos);
+}
+
+// Issue 19: NaN weights were caught only as "sample became NaN at step 0"; loading names the tensor.
+TEST(Checkpoint, NonFiniteTensorIsNamedAtLoad) {
+  Tiny m;
+  auto sd = read_state_dict(test::fixture("io/state_dict.pt"));
+  StateDict w = {{"conv.weight", sd.at("conv.weight").clone()}, {"conv.bias", sd.at("conv.bias").clone()}, {"steps", sd.at("steps")}};
+  w["conv.bias"][1] = std::numeric_limits<float>::quiet_NaN();
+  w["conv.bias"][2] = std::numeric_limits<float>::infinity();
+  const auto before = m.conv->bias.clone();
+  const auto msg = test::error_of([&] { load_state_dict(m, w, "nan.pt"); });
+  EXPECT_NE(msg.find("checkpoint nan.pt: tensor 'conv.bias' has 1 NaN and 1 Inf values of 3"), std::string::npos) << msg;
+  EXPECT_TRUE(torch::equal(m.conv->bias, before)) << "nothing loaded";
 }

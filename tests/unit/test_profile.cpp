@@ -4,6 +4,8 @@
 // scripts/fixtures/make_translate_fixtures.py from the official cat2dog profile in miniature).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "common/test_util.h"
 #include "core/error.h"
 #include "core/json_io.h"
@@ -92,6 +94,35 @@ TEST(Profile, MissingKeysBadValuesAndEnumsAreErrors) {
   j = fixture_profile();
   j["args"]["phase"] = "train";
   EXPECT_NE(error_of(j).find("phase 'test'"), std::string::npos) << error_of(j);
+}
+
+// Issue 19: a value of the wrong type is called that (it said "missing"), and values that would
+// fail later as NaN or pass silently are refused: negative λs/λi, β outside (0, 1], β_start > β_end.
+TEST(Profile, WrongTypesAndOutOfRangeValuesAreNamed) {
+  auto j = fixture_profile();
+  j["config"]["data"]["image_size"] = "64";
+  EXPECT_NE(error_of(j).find("'image_size' must be an integer, not string \"64\""), std::string::npos) << error_of(j);
+  for (const char* key : {"ls", "li"}) {
+    j = fixture_profile();
+    j["args"][key] = -1.5;
+    EXPECT_NE(error_of(j).find(std::string(key) + " = -1.500000 must be >= 0"), std::string::npos) << error_of(j);
+  }
+  const std::vector<std::tuple<std::string, double, std::string>> bad = {
+      {"beta_end", 2.0, "beta_end = 2.000000 must be in (0, 1]"},
+      {"beta_start", -0.001, "beta_start = -0.001000 must be in (0, 1]"},
+      {"beta_start", 0.0, "beta_start = 0.000000 must be in (0, 1]"},
+      {"beta_start", 0.05, "beta_start 0.050000 exceeds beta_end 0.020000"}};
+  for (const auto& [key, value, message] : bad) {
+    j = fixture_profile();
+    j["config"]["diffusion"][key] = value;
+    EXPECT_NE(error_of(j).find(message), std::string::npos) << key << ": " << error_of(j);
+  }
+  j = fixture_profile();  // const uses beta_end only, jsd neither: beta_start does not matter there
+  j["config"]["diffusion"]["beta_start"] = 0.0;
+  for (const char* schedule : {"const", "jsd"}) {
+    j["config"]["diffusion"]["beta_schedule"] = schedule;
+    EXPECT_EQ(error_of(j), "") << schedule;
+  }
 }
 
 TEST(Profile, SdeditProfilesNeedNoDse) {

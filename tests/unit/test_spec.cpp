@@ -68,6 +68,12 @@ TEST(Spec, UnknownKeysNameTheNearest) {
   j["grid"] = {{"args.lss", {1, 2}}};
   expect_error(j, {"'args.lss'", "'args.ls'"});
 
+  j = small_spec();  // issue 19: a bare key means the path ending in it (it suggested 'args.t')
+  j["grid"] = {{"ls", {1, 2}}};
+  expect_error(j, {"unknown grid key 'ls'; did you mean 'args.ls'?"});
+  j["grid"] = {{"num_channels", {1, 2}}};
+  expect_error(j, {"did you mean 'config.model.num_channels'?"});
+
   j = small_spec();
   j["grid"] = {{"config.model.num_chanels", {1, 2}}};
   expect_error(j, {"'config.model.num_channels'"});
