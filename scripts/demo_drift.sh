@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The drift of a speed option on the demo (issue 8): VARIANT bf16 (autocast) or winograd (oneDNN
-# Winograd convolutions). Runs experiments/demo/demo_VARIANT.json (demo.json with "precision":
+# The drift of a speed option on the demo (issue 8): <variant> bf16 (autocast) or winograd (oneDNN
+# Winograd convolutions). Runs experiments/demo/demo_<variant>.json (demo.json with "precision":
 # "bf16" or "conv": "winograd"; the reference runs of demo.json are made too if missing), writes
-# its table to results/demo/VARIANT/ and, per method and seed, the L2 / PSNR / SSIM of each
-# translation against the reference one (egsde eval) into results/demo/VARIANT/drift.md.
+# its table to results/demo/<variant>/ and, per method and seed, the L2 / PSNR / SSIM of each
+# translation against the reference one (egsde eval) into results/demo/<variant>/drift.md.
 #   scripts/demo_drift.sh bf16|winograd [egsde run options]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,10 @@
 // Image files in and out as the official code reads and writes them:
 //  - in:  datasets/basedataset.namedataset: PIL Image.open(path).convert('RGB'), then
 //         torchvision Resize(image_size, BICUBIC), ToTensor (/255) and rescale (2x − 1).
-//         Decoding is OpenCV's (the same libjpeg/libpng as Pillow here: identical pixels, see
-//         TOOLCHAIN.md); EXIF orientation is ignored, as PIL does.
+//         Decoding is OpenCV's, through the same libjpeg/libpng as Pillow here (Debian's
+//         libjpeg62-turbo): cv::imread + BGR→RGB gave PIL's pixels exactly on the JPEGs checked
+//         (0 differing pixels; tests/unit/test_image_io.cpp keeps checking it against PIL's
+//         output); EXIF orientation is ignored, as PIL does.
 //  - out: torchvision.utils.save_image of inverse_rescale(y): uint8 = trunc(clamp(x·255 + 0.5)),
 //         format from the file name; JPEG at Pillow's defaults (quality 75, 4:2:0), which
 //         OpenCV's encoder reproduces byte for byte here.

@@ -1,5 +1,5 @@
 // `egsde check`: a regression check of aggregated results against a committed baseline
-// (results/baselines/NAME.json):
+// (results/baselines/<name>.json):
 //   {"name": "...", "created": "...", "source": "...", "provenance": {...},
 //    "tolerances": {"fid": 0.5, "ssim": 0.002, ...},        // absolute, per metric
 //    "rows": [{"method": "egsde", "grid": "args.ls=500", "metric": "fid", "mean": 65.8, "n": 5}, ...]}

@@ -1,5 +1,5 @@
-// RNG protocols: `official` reproduces torch.manual_seed + randn (the TOOLCHAIN fact that C++ and
-// Python CPU draws agree is checked against Python in tests/parity/test_egsde_sampler.cpp);
+// RNG protocols: `official` reproduces torch.manual_seed + randn (C++ and Python draws from a
+// seeded CPU generator are bit-identical; checked against Python in tests/parity/test_egsde_sampler.cpp);
 // `per-sample` makes every image's result independent of batch size and order (bit-identical
 // here, where every op is batch-invariant: per-image ε and features, LowPass per_image). ILVR's
 // defining refinement is checked here too. Expected values are the sampler's own runs.

@@ -33,7 +33,7 @@ void expect_error(const json& spec, const std::vector<std::string>& needles) {
   }
 }
 
-// The repository root: tests/fixtures/x -> ../../..
+// The repository root: tests/fixtures/<x> -> ../../..
 fs::path source_root() { return test::fixture("x").parent_path().parent_path().parent_path(); }
 
 }  // namespace
