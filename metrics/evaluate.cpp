@@ -43,7 +43,8 @@ std::string InceptionFeatures::weights_id() const {
 }
 
 EvalResult evaluate_folders(const EvalRequest& r, FeatureNetwork& inception) {
-  const auto pairing = pair_images(r.translated, r.source);
+  const auto pairing = r.source_files.empty() ? pair_images(r.translated, r.source)
+                                              : pair_images(r.translated, r.source_files, r.source);
   const auto pw = pairwise_metrics(pairing);
   FeatureOptions opt;
   opt.protocol = r.protocol;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "metrics/fid.h"
 #include "metrics/frechet.h"
@@ -43,6 +44,7 @@ class InceptionFeatures : public FeatureNetwork {
 
 struct EvalRequest {
   std::filesystem::path translated, source, target;  // target: a folder or .npz statistics
+  std::vector<std::filesystem::path> source_files;   // when not empty: these sources (of `source`), not its listing
   FidProtocol protocol = FidProtocol::OfficialAfhq;
   std::filesystem::path cache;  // statistics cache folder for image folders ("" = none)
   int batch_size = 50;

@@ -11,13 +11,9 @@
 
 namespace egsde::metrics {
 
-// True for the extensions the official evaluation reads (bmp jpg jpeg pgm png ppm tif tiff
-// webp), compared case-insensitively.
-bool is_image_file(const std::filesystem::path& path);
-
-// The image files directly inside `dir` (not recursive), sorted by file name byte order (the
-// order of Python's sorted() on the official file lists). Throws egsde::Error if `dir` is not a
-// directory.
+// The image files of `dir` by egsde's one listing rule (core/image_list.h: the official
+// dataset's extensions, recursive, sorted by path), so that the metrics see the images translate
+// and run read. Throws egsde::Error if `dir` is not a directory.
 std::vector<std::filesystem::path> list_images(const std::filesystem::path& dir);
 
 }  // namespace egsde::metrics

@@ -14,9 +14,12 @@ std::string official_stem(const fs::path& file) {
 }
 
 Pairing pair_images(const fs::path& translated_dir, const fs::path& source_dir) {
+  return pair_images(translated_dir, list_images(source_dir), source_dir);
+}
+
+Pairing pair_images(const fs::path& translated_dir, const std::vector<fs::path>& sources, const fs::path& source_dir) {
   Pairing p;
   p.translated = list_images(translated_dir);
-  const auto sources = list_images(source_dir);
   if (p.translated.empty()) throw Error("no images in " + translated_dir.string() + " (expected .png/.jpg files)");
   if (sources.empty()) throw Error("no images in " + source_dir.string() + " (expected .png/.jpg files)");
 

@@ -31,4 +31,9 @@ std::string official_stem(const std::filesystem::path& file);
 // translated images have the same partner.
 Pairing pair_images(const std::filesystem::path& translated_dir, const std::filesystem::path& source_dir);
 
+// The same with the source images given (sorted, as list_images gives them; e.g. the first N
+// of a run's plan); `source_dir` names them in messages.
+Pairing pair_images(const std::filesystem::path& translated_dir, const std::vector<std::filesystem::path>& sources,
+                    const std::filesystem::path& source_dir);
+
 }  // namespace egsde::metrics

@@ -25,8 +25,11 @@ need_file() {  # path, where to get it
   fi
 }
 need_images() {  # folder, expected count, where to get it
-  local n=0
-  [[ -d "$1" ]] && n=$(find "$1" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) | wc -l)
+  local n=0 ext names=()
+  # egsde's listing rule (src/core/image_list.h): recursive, following links, the official
+  # extensions, case-sensitive
+  for ext in jpg JPG jpeg JPEG png PNG ppm PPM bmp BMP tif TIF tiff TIFF; do names+=(-o -name "*.$ext"); done
+  [[ -d "$1" ]] && n=$(find -L "$1" -type f \( "${names[@]:1}" \) | wc -l)
   if (( n < $2 )); then
     echo "missing: $1 holds $n images, the paper's protocol needs $2"
     echo "    get them from $3"

@@ -139,7 +139,7 @@ ReportResult write_report(const ReportOptions& o) {
       grid.cell = o.cell;
       grid.names.assign(list.names.begin(),
                         list.names.begin() + std::min<std::size_t>(list.names.size(), static_cast<std::size_t>(o.samples)));
-      grid.columns.push_back({"source", source});
+      grid.columns.push_back({"source", source, {list.paths.begin(), list.paths.begin() + static_cast<std::ptrdiff_t>(grid.names.size())}});
       for (const RunResult* r : sample_runs(runs))
         grid.columns.push_back({r->method == runner::Method::EgsdeDagger ? "EGSDE-dagger" : method_title(r->method),
                                 runs_root / r->id / "images"});

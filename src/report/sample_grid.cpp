@@ -40,7 +40,9 @@ std::size_t write_sample_grid(const SampleGrid& grid, const fs::path& file) {
   std::size_t missing = 0;
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
-      const fs::path path = grid.columns[static_cast<std::size_t>(c)].folder / grid.names[static_cast<std::size_t>(r)];
+      const GridColumn& column = grid.columns[static_cast<std::size_t>(c)];
+      const auto row = static_cast<std::size_t>(r);
+      const fs::path path = row < column.files.size() ? column.files[row] : column.folder / grid.names[row];
       const int x = gap + c * (cell + gap), y = header + gap + r * (cell + gap);
       torch::Tensor tile;
       std::error_code ec;

@@ -11,6 +11,7 @@ namespace egsde::report {
 struct GridColumn {
   std::string title;             // "SDEdit"
   std::filesystem::path folder;  // images are looked up here by source file name
+  std::vector<std::filesystem::path> files;  // or, when not empty, row r's image is files[r] (nested sources)
 };
 
 struct SampleGrid {

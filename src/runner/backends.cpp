@@ -128,6 +128,7 @@ Evaluator metrics_evaluator() {
     metrics::EvalRequest r;
     r.translated = translated;
     r.source = ev.source;
+    r.source_files = ev.source_files;
     r.target = ev.target;
     r.protocol = ev.protocol == FidProtocol::OfficialCeleba ? metrics::FidProtocol::OfficialCeleba
                  : ev.protocol == FidProtocol::Clean        ? metrics::FidProtocol::Clean
@@ -150,14 +151,12 @@ std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator,
     const fs::path file = store.run_dir(pr.run.id) / "metrics.json";
     if (fs::exists(file) || store.done_records(pr.run.id).size() < pr.image_count) continue;
     Evaluation ev = *plan.spec.evaluation;
-    if (pr.image_count < pr.images.names.size()) {
-      // max_images: compare with the same first sources only
-      ev.source = store.run_dir(pr.run.id) / "sources";
-      fs::create_directories(ev.source);
-      for (std::size_t i = 0; i < pr.image_count; ++i) {
-        const fs::path link = ev.source / pr.images.names[i];
-        if (!fs::exists(link)) fs::create_symlink(fs::absolute(pr.images.dir / pr.images.names[i]), link);
-      }
+    // The sources the plan translated (its list; with max_images the first image_count of it).
+    const bool subset = pr.image_count < pr.images.names.size();
+    if (subset || ev.source.lexically_normal() == pr.images.dir.lexically_normal()) {
+      ev.source = pr.images.dir;
+      ev.source_files.assign(pr.images.paths.begin(),
+                             pr.images.paths.begin() + static_cast<std::ptrdiff_t>(pr.image_count));
     }
     if (!quiet) std::cerr << "egsde run: evaluating " << pr.run.id << " (" << pr.run.label << ")\n";
     const auto start = std::chrono::steady_clock::now();

@@ -17,12 +17,9 @@ ImageList list_images(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return list;
   list.found = true;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file(ec)) continue;
-    const std::string name = entry.path().filename().string();
-    if (is_image_file(name)) list.names.push_back(name);  // the extensions egsde translate reads
-  }
-  std::sort(list.names.begin(), list.names.end());
+  list.paths = list_image_files(dir);
+  require_distinct_names(list.paths, "source folder " + dir.string());
+  for (const auto& p : list.paths) list.names.push_back(p.filename().string());
   return list;
 }
 
@@ -66,7 +63,7 @@ Plan make_plan(const Spec& spec, const PlanOptions& options) {
       item.run_id = pr.run.id;
       item.image_index = i;
       item.batch_size = batch;
-      item.source = source / item.image;
+      item.source = pr.images.paths[i];
       item.output_dir = options.output / pr.run.id / "images";
       pr.items.push_back(std::move(item));
     }

@@ -12,12 +12,14 @@
 
 namespace egsde::runner {
 
-// The official dataset's image extensions (datasets/basedataset.py), sorted names of the
-// folder's files (not recursive).
+// A run's source images by egsde's one listing (core/image_list.h: recursive, the official
+// extensions, sorted by path); names are the file names (outputs and records are named by
+// them, so two files of one name are an error naming both).
 struct ImageList {
   std::filesystem::path dir;
-  bool found = false;
-  std::vector<std::string> names;
+  bool found = false;                        // dir is a folder
+  std::vector<std::string> names;            // file names, in listing order
+  std::vector<std::filesystem::path> paths;  // the files, aligned with names
 };
 ImageList list_images(const std::filesystem::path& dir);
 

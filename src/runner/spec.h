@@ -70,6 +70,7 @@ struct Evaluation {
   Task task = Task::Custom;
   FidProtocol protocol = FidProtocol::OfficialAfhq;
   std::filesystem::path source;     // the untranslated images; default: the profile's testdata_path
+  std::vector<std::filesystem::path> source_files;  // set per run: the plan's sources (max_images) when `source` is the run's folder
   std::filesystem::path target;     // a folder of target-domain images or FID statistics
   std::filesystem::path inception;  // pt_inception-2015-12-05 weights (FID), or:
   std::filesystem::path classifier; // the demo's FMNIST classifier (FD-FMNIST "fd" + "accuracy")

@@ -153,9 +153,11 @@ TEST_F(EvalCli, MissingPairsAreListed) {
 
 TEST_F(EvalCli, GrayscaleAndMixedSizesAreAccepted) {
   const auto t = images("t", 3, 10, "png", 16), src = images("src", 3, 11, "jpg", 20);
-  // a binary PGM (grayscale) replaces one translated image: replicated to RGB like PIL convert('RGB')
+  // a binary PGM (grayscale) replaces one translated image: replicated to RGB like PIL convert('RGB').
+  // Named .ppm: the official extensions (core/image_list.h) have .ppm, not .pgm; OpenCV and PIL
+  // read a PNM by its header, whatever the name.
   fs::remove(t / "im1.png");
-  std::ofstream pgm(t / "im1.pgm", std::ios::binary);
+  std::ofstream pgm(t / "im1.ppm", std::ios::binary);
   pgm << "P5\n16 16\n255\n";
   for (int i = 0; i < 256; ++i) pgm.put(static_cast<char>(i));
   pgm.close();

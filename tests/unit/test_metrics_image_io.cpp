@@ -75,16 +75,20 @@ TEST(MetricsImageIo, ShorterSideLikeTorchvision) {
   EXPECT_EQ(shorter_side_size(512, 512, 256), (std::pair<int, int>{256, 256}));
 }
 
+// egsde's one listing (core/image_list.h): recursive, sorted by path, the official extensions
+// case-sensitively (.JPG counts, .Jpg and .webp do not).
 TEST(MetricsImageIo, ListsImagesSortedAndSkipsOthers) {
   const auto dir = test::temp_dir("list_images");
   const auto img = torch::zeros({4, 4, 3}, torch::kUInt8);
-  for (const char* n : {"b.png", "a.JPG", "c.jpeg", "B.png"}) write_image(dir / n, img);
-  std::ofstream(dir / "notes.txt") << "x";
   fs::create_directories(dir / "sub");
+  for (const char* n : {"b.png", "a.JPG", "c.jpeg", "B.png", "sub/d.png"}) write_image(dir / n, img);
+  fs::copy_file(dir / "b.png", dir / "e.Jpg");
+  fs::copy_file(dir / "b.png", dir / "f.webp");
+  std::ofstream(dir / "notes.txt") << "x";
   const auto files = list_images(dir);
   std::vector<std::string> names;
-  for (const auto& f : files) names.push_back(f.filename().string());
-  EXPECT_EQ(names, (std::vector<std::string>{"B.png", "a.JPG", "b.png", "c.jpeg"}));
+  for (const auto& f : files) names.push_back(fs::relative(f, dir).string());
+  EXPECT_EQ(names, (std::vector<std::string>{"B.png", "a.JPG", "b.png", "c.jpeg", "sub/d.png"}));
   fs::remove_all(dir);
 }
 
