@@ -2,24 +2,37 @@
 
 #include "core/error.h"
 #include "core/pil_resize.h"
+#include "core/suggest.h"
 #include "metrics/transforms.h"
 
 namespace egsde::metrics {
 
-std::string to_string(FidProtocol p) {
-  switch (p) {
-    case FidProtocol::OfficialAfhq: return "official-afhq";
-    case FidProtocol::OfficialCeleba: return "official-celeba";
-    case FidProtocol::Clean: return "clean";
-  }
-  return "?";
+namespace {
+const std::vector<std::pair<std::string, FidProtocol>> kProtocols = {
+    {"official-afhq", FidProtocol::OfficialAfhq}, {"official-celeba", FidProtocol::OfficialCeleba}, {"clean", FidProtocol::Clean}};
+const std::vector<std::pair<std::string, Task>> kTasks = {{"cat2dog", Task::Cat2dog},
+                                                          {"wild2dog", Task::Wild2dog},
+                                                          {"male2female", Task::Male2female},
+                                                          {"multi_afhq", Task::MultiAfhq},
+                                                          {"custom", Task::Custom}};
+}  // namespace
+
+std::string to_string(FidProtocol p) { return name_of(p, kProtocols); }
+FidProtocol parse_fid_protocol(const std::string& name) { return parse_named(name, kProtocols, "FID protocol"); }
+std::string to_string(Task t) { return name_of(t, kTasks); }
+Task parse_task(const std::string& name) { return parse_named(name, kTasks, "task"); }
+
+const std::vector<std::string>& task_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& [name, t] : kTasks) n.push_back(name);
+    return n;
+  }();
+  return names;
 }
 
-FidProtocol parse_fid_protocol(const std::string& name) {
-  for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba, FidProtocol::Clean}) {
-    if (name == to_string(p)) return p;
-  }
-  throw Error("unknown FID protocol '" + name + "' (use official-afhq, official-celeba or clean)");
+FidProtocol default_protocol(Task t) {
+  return t == Task::Male2female ? FidProtocol::OfficialCeleba : FidProtocol::OfficialAfhq;
 }
 
 torch::Tensor fid_input(const torch::Tensor& image, FidProtocol p) {

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace egsde::metrics {
 
@@ -21,6 +22,17 @@ std::string to_string(FidProtocol p);
 
 // Parses "official-afhq" | "official-celeba" | "clean"; throws egsde::Error suggesting them.
 FidProtocol parse_fid_protocol(const std::string& name);
+
+// The paper's evaluation tasks (spec "evaluation.task", `egsde eval --task`); custom = any folders.
+enum class Task { Cat2dog, Wild2dog, Male2female, MultiAfhq, Custom };
+
+std::string to_string(Task t);
+Task parse_task(const std::string& name);  // "cat2dog" | … | "custom"; throws suggesting them
+const std::vector<std::string>& task_names();
+
+// The protocol the official tool/fid.py uses for a task: official-celeba for male2female, else
+// official-afhq (the one task→protocol map).
+FidProtocol default_protocol(Task t);
 
 // [H, W, 3] uint8 RGB -> [3, H', W'] float32 network input under protocol `p`.
 torch::Tensor fid_input(const torch::Tensor& image_hwc_u8, FidProtocol p);

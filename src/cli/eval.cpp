@@ -156,7 +156,7 @@ struct EvalArgs {
 
 FidProtocol protocol_for_task(const std::string& task, const std::string& explicit_protocol) {
   if (!explicit_protocol.empty()) return parse_fid_protocol(explicit_protocol);
-  return task == "male2female" ? FidProtocol::OfficialCeleba : FidProtocol::OfficialAfhq;
+  return default_protocol(parse_task(task));
 }
 
 void run_eval(const EvalArgs& a) {
@@ -265,8 +265,10 @@ void run_fid_stats(const FidCmdArgs& x) {
 void register_eval(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "FID, L2, MSE, PSNR, SSIM of translated images, as the official eval");
-  cmd->add_option("--task", args->task, "cat2dog | wild2dog | male2female | custom (sets the FID protocol)")
-      ->check(CLI::IsMember({"cat2dog", "wild2dog", "male2female", "custom"}));
+  std::string tasks;
+  for (const auto& t : task_names()) tasks += (tasks.empty() ? "" : " | ") + t;
+  cmd->add_option("--task", args->task, tasks + " (sets the FID protocol)")->check(CLI::IsMember(task_names()))
+      ->capture_default_str();
   cmd->add_option("--translated", args->translated, "folder of translated images")->required();
   cmd->add_option("--source", args->source, "folder of source images (same names, any extension)")->required();
   cmd->add_option("--target", args->target, "target-domain folder or FID statistics (.npz or .h5)");

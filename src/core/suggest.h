@@ -15,16 +15,18 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // `valid` is empty.
 std::string nearest(const std::string& key, const std::vector<std::string>& valid);
 
-// Enums at the CLI/config edge: the value named `s` in `names`, else an egsde::Error
-// "unknown <what> 's'; did you mean '<nearest>'?".
+// Enums at the CLI/config edge — the one name↔value table helper: the value named `s` in
+// `names`, else an egsde::Error "unknown <what> 's'; did you mean '<nearest>'? (one of a, b, …)".
 template <typename E>
 E parse_named(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& what) {
   std::vector<std::string> valid;
+  std::string all;
   for (const auto& [n, e] : names) {
     if (n == s) return e;
     valid.push_back(n);
+    all += (all.empty() ? "" : ", ") + n;
   }
-  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'?");
+  throw Error("unknown " + what + " '" + s + "'; did you mean '" + nearest(s, valid) + "'? (one of " + all + ")");
 }
 
 // The name of `e` in `names` ("?" if absent).

@@ -85,7 +85,7 @@ ReportResult write_report(const ReportOptions& o) {
   fs::path reference = o.reference;
   if (reference.empty() && !o.no_reference && fs::is_regular_file(o.spec.parent_path() / "reference.json", ec))
     reference = o.spec.parent_path() / "reference.json";
-  const std::string task = spec.evaluation ? runner::to_string(spec.evaluation->task) : spec.name;
+  const std::string task = spec.evaluation ? metrics::to_string(spec.evaluation->task) : spec.name;
   if (!reference.empty() && !o.no_reference) {
     const PaperReference ref = PaperReference::read(reference);
     const auto tasks = ref.tasks();

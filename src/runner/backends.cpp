@@ -43,7 +43,7 @@ class SamplerTranslator : public Translator {
  public:
   explicit SamplerTranslator(const Worker& w) : device_(w.device) {}
 
-  std::vector<nlohmann::json> translate(const Run& run, Rng rng, const fs::path& profile_dir,
+  std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const fs::path& profile_dir,
                                         const std::vector<WorkItem>& batch) override {
     const Profile profile = run_profile(run, rng, profile_dir);
     const int64_t respace = run.config.value("respace", int64_t{0});
@@ -130,9 +130,7 @@ Evaluator metrics_evaluator() {
     r.source = ev.source;
     r.source_files = ev.source_files;
     r.target = ev.target;
-    r.protocol = ev.protocol == FidProtocol::OfficialCeleba ? metrics::FidProtocol::OfficialCeleba
-                 : ev.protocol == FidProtocol::Clean        ? metrics::FidProtocol::Clean
-                                                            : metrics::FidProtocol::OfficialAfhq;
+    r.protocol = ev.protocol;
     r.cache = translated.parent_path().parent_path() / ".fid-cache";
     r.target_class = ev.target_class;
     auto result = metrics::evaluate_folders(r, *net);

@@ -25,7 +25,7 @@ class Translator {
   // the noise protocol `rng` (per-sample: seeded from run.seed, run.repeat, item.image), and
   // writes item.output_dir / item.image atomically (overwriting a half-done earlier attempt).
   // Returns one JSON record per item (e.g. seconds, steps/s, finite check) or {}.
-  virtual std::vector<nlohmann::json> translate(const Run& run, Rng rng, const std::filesystem::path& profile_dir,
+  virtual std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::filesystem::path& profile_dir,
                                                 const std::vector<WorkItem>& batch) = 0;
 };
 using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker& worker)>;

@@ -9,8 +9,8 @@
 namespace egsde::runner {
 namespace fs = std::filesystem;
 
-Profile run_profile(const Run& run, Rng rng, const fs::path& profile_dir) {
-  if (rng == Rng::Official)
+Profile run_profile(const Run& run, RngProtocol rng, const fs::path& profile_dir) {
+  if (rng == RngProtocol::Official)
     throw Error("run " + run.id +
                 ": rng 'official' depends on the whole folder's batching, which a work queue does not keep; use "
                 "'per-sample' in the spec, or egsde translate --rng official");

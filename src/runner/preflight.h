@@ -14,7 +14,7 @@ namespace egsde::runner {
 
 // The run's profile as its worker parses it (core::parse_profile, so the same messages), with
 // what a work queue cannot do refused: rng 'official', sample_step other than 1.
-Profile run_profile(const Run& run, Rng rng, const std::filesystem::path& profile_dir);
+Profile run_profile(const Run& run, RngProtocol rng, const std::filesystem::path& profile_dir);
 
 struct PreflightOptions {
   bool evaluate = true;  // check the evaluation's files (false under --no-eval)

@@ -15,37 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-// Enum spellings, in one place each.
-const std::vector<std::pair<Method, std::string>> kMethods = {
-    {Method::Egsde, "egsde"}, {Method::EgsdeDagger, "egsde-dagger"}, {Method::Sdedit, "sdedit"}, {Method::Ilvr, "ilvr"}};
-const std::vector<std::pair<Rng, std::string>> kRngs = {{Rng::PerSample, "per-sample"}, {Rng::Official, "official"}};
-const std::vector<std::pair<Task, std::string>> kTasks = {{Task::Cat2dog, "cat2dog"},
-                                                          {Task::Wild2dog, "wild2dog"},
-                                                          {Task::Male2female, "male2female"},
-                                                          {Task::MultiAfhq, "multi_afhq"},
-                                                          {Task::Custom, "custom"}};
-const std::vector<std::pair<FidProtocol, std::string>> kProtocols = {
-    {FidProtocol::OfficialAfhq, "official-afhq"}, {FidProtocol::OfficialCeleba, "official-celeba"}, {FidProtocol::Clean, "clean"}};
-
-template <typename E>
-std::string spell(const std::vector<std::pair<E, std::string>>& table, E value) {
-  for (const auto& [e, s] : table)
-    if (e == value) return s;
-  return "?";
-}
-
-template <typename E>
-E parse_enum(const std::vector<std::pair<E, std::string>>& table, const std::string& s, const std::string& what,
-             const std::string& where) {
-  std::vector<std::string> names;
-  for (const auto& [e, name] : table) {
-    if (name == s) return e;
-    names.push_back(name);
-  }
-  std::string all;
-  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-  throw Error(where + ": unknown " + what + " '" + s + "'; did you mean '" + nearest(s, names) + "'? (one of " + all + ")");
-}
+const std::vector<std::pair<std::string, Method>> kMethods = {
+    {"egsde", Method::Egsde}, {"egsde-dagger", Method::EgsdeDagger}, {"sdedit", Method::Sdedit}, {"ilvr", Method::Ilvr}};
 
 bool is_comment(const std::string& key) { return !key.empty() && key[0] == '_'; }
 
@@ -118,19 +89,13 @@ fs::path resolve(const fs::path& base, const std::string& p) {
 
 }  // namespace
 
-std::string to_string(Method m) { return spell(kMethods, m); }
-std::string to_string(Rng r) { return spell(kRngs, r); }
-std::string to_string(Task t) { return spell(kTasks, t); }
-std::string to_string(FidProtocol p) { return spell(kProtocols, p); }
-Method parse_method(const std::string& s, const std::string& where) { return parse_enum(kMethods, s, "method", where); }
-Rng parse_rng(const std::string& s, const std::string& where) { return parse_enum(kRngs, s, "rng", where); }
-Task parse_task(const std::string& s, const std::string& where) { return parse_enum(kTasks, s, "task", where); }
-FidProtocol parse_fid_protocol(const std::string& s, const std::string& where) {
-  return parse_enum(kProtocols, s, "protocol", where);
-}
-
-FidProtocol default_protocol(Task t) {
-  return t == Task::Male2female ? FidProtocol::OfficialCeleba : FidProtocol::OfficialAfhq;
+std::string to_string(Method m) { return name_of(m, kMethods); }
+Method parse_method(const std::string& s, const std::string& where) {
+  try {
+    return parse_named(s, kMethods, "method");
+  } catch (const Error& e) {
+    throw Error(where + ": " + e.what());
+  }
 }
 
 const std::vector<std::string>& profile_arg_keys() {
@@ -301,7 +266,7 @@ Spec parse_spec(const json& j, const fs::path& file) {
     for (int64_t r = 0; r < repeats; ++r) s.seeds.push_back(base_seed + r);
   }
 
-  if (j.contains("rng")) s.rng = parse_rng(as_string(j["rng"], where, "rng"), where);
+  if (j.contains("rng")) s.rng = parse_field(j, "rng", where, parse_rng_protocol);
   if (j.contains("max_images")) {
     s.max_images = as_int(j["max_images"], where, "max_images");
     if (s.max_images < 0) throw Error(where + ": 'max_images' must be >= 0 (0 = all)");
@@ -321,7 +286,8 @@ Spec parse_spec(const json& j, const fs::path& file) {
     check_keys(e, {"task", "protocol", "source", "target", "inception", "classifier", "classifier_config", "target_class"},
                where, ctx);
     Evaluation ev;
-    ev.task = parse_task(as_string(require(e, "task", where, ctx), where, "task"), where);
+    require(e, "task", where, ctx);
+    ev.task = parse_field(e, "task", where, metrics::parse_task);
     if (e.contains("classifier") == e.contains("inception"))
       throw Error(where + ": 'evaluation' needs exactly one of 'inception' (FID) and 'classifier' (the demo's FD-FMNIST)");
     if (e.contains("classifier")) {
@@ -336,11 +302,11 @@ Spec parse_spec(const json& j, const fs::path& file) {
     } else if (e.contains("target_class") || e.contains("classifier_config")) {
       throw Error(where + ": 'target_class' and 'classifier_config' need a 'classifier'");
     } else if (e.contains("protocol")) {
-      ev.protocol = parse_fid_protocol(as_string(e["protocol"], where, "protocol"), where);
+      ev.protocol = parse_field(e, "protocol", where, metrics::parse_fid_protocol);
     } else if (ev.task == Task::Custom) {
       throw Error(where + ": 'evaluation' of task custom needs a 'protocol' (official-afhq, official-celeba or clean)");
     } else {
-      ev.protocol = default_protocol(ev.task);
+      ev.protocol = metrics::default_protocol(ev.task);
     }
     ev.source = e.contains("source")
                     ? resolve(spec_dir, as_string(e["source"], where, "source"))

@@ -34,28 +34,24 @@
 #include <vector>
 
 #include "core/precision.h"
+#include "metrics/protocol.h"
 #include "models/winograd.h"
+#include "samplers/noise.h"
 
 namespace egsde::runner {
 
+// A spec's method is a preset of the profile (egsde-dagger = EGSDE with the paper's λs 700,
+// λi 0.5, M 0.6T; sdedit = λs = λi = 0), not the sampler algorithm (translate/sampling.h Method,
+// which a preset maps to). Tasks, FID protocols and noise protocols are the metrics' and the
+// samplers' own enums (metrics/protocol.h, samplers/noise.h), defined once there.
 enum class Method { Egsde, EgsdeDagger, Sdedit, Ilvr };
-enum class Rng { PerSample, Official };
-enum class Task { Cat2dog, Wild2dog, Male2female, MultiAfhq, Custom };
-enum class FidProtocol { OfficialAfhq, OfficialCeleba, Clean };
+using metrics::FidProtocol;
+using metrics::Task;
 
 std::string to_string(Method m);
-std::string to_string(Rng r);
-std::string to_string(Task t);
-std::string to_string(FidProtocol p);
 
 // Parse the spec spelling; `where` names the file for the error message.
 Method parse_method(const std::string& s, const std::string& where);
-Rng parse_rng(const std::string& s, const std::string& where);
-Task parse_task(const std::string& s, const std::string& where);
-FidProtocol parse_fid_protocol(const std::string& s, const std::string& where);
-
-// The official protocol each paper task is evaluated with (issue 5).
-FidProtocol default_protocol(Task t);
 
 // One grid axis: a dotted key into the profile ("args.ls", "config.model.dropout") and its values.
 struct GridAxis {
@@ -87,7 +83,7 @@ struct Spec {
   std::vector<Method> methods{Method::Egsde};
   std::vector<Grid> grids;            // each sorted by key (deterministic expansion); none = one point
   std::vector<int64_t> seeds;         // one per repeat
-  Rng rng = Rng::PerSample;
+  RngProtocol rng = RngProtocol::PerSample;
   int64_t max_images = 0;             // 0 = every source image
   int64_t respace = 0;                // 0 = the full schedule; K = K spaced steps (changes the images)
   Precision precision = Precision::Fp32;  // of the network forwards (bf16 changes the images)

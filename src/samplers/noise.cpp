@@ -6,8 +6,17 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/suggest.h"
 
 namespace egsde {
+
+namespace {
+const std::vector<std::pair<std::string, RngProtocol>> kRngProtocols = {{"official", RngProtocol::Official},
+                                                                        {"per-sample", RngProtocol::PerSample}};
+}  // namespace
+
+RngProtocol parse_rng_protocol(const std::string& s) { return parse_named(s, kRngProtocols, "rng"); }
+std::string to_string(RngProtocol p) { return name_of(p, kRngProtocols); }
 namespace {
 
 at::Generator cpu_generator(uint64_t seed) {

@@ -18,7 +18,11 @@
 
 namespace egsde {
 
+// Where a run's noise comes from: the official runner's one generator over the whole folder, or
+// one generator per image (seeded from the seed, the repeat and the file name).
 enum class RngProtocol { Official, PerSample };
+RngProtocol parse_rng_protocol(const std::string& s);  // "official" | "per-sample"
+std::string to_string(RngProtocol p);
 
 class NoiseSource {
  public:

@@ -23,15 +23,11 @@ namespace {
 
 const std::vector<std::pair<std::string, Method>> kMethods = {
     {"egsde", Method::Egsde}, {"sdedit", Method::Sdedit}, {"ilvr", Method::Ilvr}};
-const std::vector<std::pair<std::string, RngProtocol>> kRng = {{"official", RngProtocol::Official},
-                                                               {"per-sample", RngProtocol::PerSample}};
 
 }  // namespace
 
 Method parse_method(const std::string& s) { return parse_named(s, kMethods, "method"); }
 std::string to_string(Method m) { return name_of(m, kMethods); }
-RngProtocol parse_rng_protocol(const std::string& s) { return parse_named(s, kRng, "rng protocol"); }
-std::string to_string(RngProtocol p) { return name_of(p, kRng); }
 
 struct Sampling::Impl {
   Method method = Method::Egsde;

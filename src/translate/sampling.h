@@ -25,8 +25,6 @@ enum class Method { Egsde, Sdedit, Ilvr };
 
 Method parse_method(const std::string& s);
 std::string to_string(Method m);
-RngProtocol parse_rng_protocol(const std::string& s);
-std::string to_string(RngProtocol p);
 
 struct SamplingOptions {
   Method method = Method::Egsde;

@@ -244,6 +244,24 @@ TEST_F(EvalCli, ProtocolHelpNamesTheDefault) {
   std::string log;
   ASSERT_EQ(cli({"eval", "--help"}, &log, false), 0) << log;
   EXPECT_NE(log.find("default: from --task"), std::string::npos) << log;
+  // One task list and task→protocol map (metrics/protocol.h) for specs and eval: multi_afhq was
+  // missing from eval's.
+  EXPECT_NE(log.find("cat2dog | wild2dog | male2female | multi_afhq | custom"), std::string::npos) << log;
+}
+
+TEST_F(EvalCli, TaskSetsTheProtocolAsInSpecs) {
+  const auto t = images("t", 2, 3), src = images("src", 2, 3, "jpg");
+  for (const auto& [task, protocol] : std::vector<std::pair<std::string, std::string>>{
+           {"multi_afhq", "official-afhq"}, {"male2female", "official-celeba"}, {"cat2dog", "official-afhq"}}) {
+    const auto json = dir_ / (task + ".json");
+    std::string log;
+    ASSERT_EQ(cli({"eval", "--task", task, "--translated", t.string(), "--source", src.string(), "--no-fid", "--json",
+                   json.string()},
+                  &log),
+              0)
+        << log;
+    EXPECT_EQ(read_json_file(json)["protocol"], protocol) << task;
+  }
 }
 
 // Peak RSS (KiB) of `egsde args` with EGSDE_CPU_CACHE=`cache`, from wait4's rusage of that process.

@@ -45,7 +45,7 @@ TEST(Spec, ParsesFixtureWithDefaults) {
   EXPECT_EQ(s.methods[0], Method::Egsde);
   EXPECT_EQ(s.methods[1], Method::Sdedit);
   EXPECT_EQ(s.seeds, (std::vector<int64_t>{1234, 1235}));
-  EXPECT_EQ(s.rng, Rng::PerSample);
+  EXPECT_EQ(s.rng, RngProtocol::PerSample);
   EXPECT_EQ(s.profile_dir, test::fixture("specs"));
   EXPECT_TRUE(s.profile["args"]["ls"].is_number_float());  // normalised: 500 -> 500.0
   EXPECT_FALSE(s.profile.contains("_comment"));
