@@ -12,13 +12,13 @@ torch::Tensor extract(const torch::Tensor& a, int64_t i, int64_t n, const torch:
   return a.index_select(0, idx).reshape({n, 1, 1, 1}).to(device);
 }
 
+}  // namespace
+
 void check_start(const Schedule& s, int64_t t) {
   if (t < 1 || t > s.num_timesteps())
     throw Error("t = " + std::to_string(t) + " must lie in [1, " +
                 std::to_string(s.num_timesteps()) + "]");
 }
-
-}  // namespace
 
 torch::Tensor perturb(const Schedule& s, int64_t i, const torch::Tensor& x0, const torch::Tensor& e) {
   auto a = s.alphas_cumprod[i];

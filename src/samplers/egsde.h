@@ -19,6 +19,9 @@ struct EgsdeConfig {
   bool check_finite = true;  // throw egsde::Error naming the step on NaN/Inf
 };
 
+// Throws egsde::Error unless the start t (the official args.t, M) lies in [1, T] of `s`.
+void check_start(const Schedule& s, int64_t t);
+
 // x_i = √ᾱ_i·x0 + √(1−ᾱ_i)·e (q_sample, the official op order).
 torch::Tensor perturb(const Schedule& s, int64_t i, const torch::Tensor& x0, const torch::Tensor& e);
 

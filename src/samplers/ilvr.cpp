@@ -7,9 +7,7 @@ namespace egsde {
 std::vector<torch::Tensor> ilvr_sample(const torch::Tensor& x0, const EpsFn& eps_fn, const LowPass& lp,
                                        const Schedule& s, const IlvrConfig& config, NoiseSource& noise,
                                        const StepObserver& observer) {
-  if (config.t < 1 || config.t > s.num_timesteps())
-    throw Error("t = " + std::to_string(config.t) + " must lie in [1, " +
-                std::to_string(s.num_timesteps()) + "]");
+  check_start(s, config.t);
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> results;
   torch::Tensor y0 = x0;

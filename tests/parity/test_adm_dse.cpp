@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/checkpoint.h"
 #include "core/npy.h"
 #include "models/adm_encoder.h"
@@ -18,15 +19,10 @@ using namespace egsde;
 
 namespace {
 
-nlohmann::json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 // One case directory, one phase: config file, expected output file.
 void expect_parity(const std::string& c, const std::string& config_file,
                    const std::string& output_file, DsePhase expected_phase, ConvAlgo conv = ConvAlgo::Direct) {
-  const auto config = AdmDseConfig::from_json(read_json(test::fixture(c + "/" + config_file)));
+  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(c + "/" + config_file)));
   ASSERT_EQ(config.phase, expected_phase);
   AdmDse model(config);
   const auto weights = test::fixture(c + "/weights.pt");
@@ -70,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, AdmDseParity,
                          ::testing::Values("adm_dse_attention", "adm_dse_adaptive"));
 
 TEST(AdmDsePhase, SameKeysInBothPhases) {
-  auto config = AdmDseConfig::from_json(read_json(test::fixture("adm_dse_attention/config.json")));
+  auto config = AdmDseConfig::from_json(read_json_file(test::fixture("adm_dse_attention/config.json")));
   const auto test_keys = module_state_dict(*AdmDse(config));
   config.phase = DsePhase::Train;
   const auto train_keys = module_state_dict(*AdmDse(config));

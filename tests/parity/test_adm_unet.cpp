@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/checkpoint.h"
 #include "core/npy.h"
 #include "models/adm_encoder.h"
@@ -17,15 +18,10 @@ using namespace egsde;
 
 namespace {
 
-nlohmann::json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 // `conv`: ConvAlgo::Winograd runs the 3x3 convolutions by oneDNN's Winograd (models/winograd.h)
 // against the same official outputs and tolerance.
 void expect_parity(const std::string& c, ConvAlgo conv) {
-  const auto config = AdmUNetConfig::from_json(read_json(test::fixture(c + "/config.json")));
+  const auto config = AdmUNetConfig::from_json(read_json_file(test::fixture(c + "/config.json")));
   AdmUNet model(config);
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());
@@ -68,7 +64,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, AdmUNetParity,
 // so this is covered above; this states it for one key per kind of block).
 TEST(AdmUNetKeys, OfficialNames) {
   const auto config =
-      AdmUNetConfig::from_json(read_json(test::fixture("adm_unet_legacy/config.json")));
+      AdmUNetConfig::from_json(read_json_file(test::fixture("adm_unet_legacy/config.json")));
   const auto sd = module_state_dict(*AdmUNet(config));
   for (const char* key : {"time_embed.0.weight", "time_embed.2.bias", "input_blocks.0.0.weight",
                           "input_blocks.1.0.in_layers.0.weight", "input_blocks.1.0.emb_layers.1.weight",
@@ -96,7 +92,7 @@ void expect_layout(const StateDict& sd, const nlohmann::json& expected) {
 }
 
 TEST(AdmProfileLayout, Cat2dogUNetAndDse) {
-  const auto layout = read_json(test::fixture("adm_profile_shapes/cat2dog.json"));
+  const auto layout = read_json_file(test::fixture("adm_profile_shapes/cat2dog.json"));
   expect_layout(module_state_dict(*AdmUNet(AdmUNetConfig::from_json(layout["model_config"]))),
                 layout["model"]);
   expect_layout(module_state_dict(*AdmDse(AdmDseConfig::from_json(layout["dse_config"]))),

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/npy.h"
@@ -18,15 +19,10 @@ using namespace egsde;
 
 namespace {
 
-nlohmann::json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return nlohmann::json::parse(in);
-}
-
 // `conv`: ConvAlgo::Winograd runs the 3x3 stride-1 convolutions by oneDNN's Winograd
 // (models/winograd.h) against the same official outputs and tolerance.
 void expect_parity(const std::string& c, ConvAlgo conv) {
-  const auto config = DdpmConfig::from_json(read_json(test::fixture(c + "/config.json")));
+  const auto config = DdpmConfig::from_json(read_json_file(test::fixture(c + "/config.json")));
   DdpmUNet model(config);
   const auto weights = test::fixture(c + "/weights.pt");
   load_state_dict(*model, read_state_dict(weights), weights.string());  // strips 'module.'
@@ -65,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, DdpmUNetParity, ::testing::Values("ddpm_conv"
 // per kind of block), and the 'module.' prefix of the file is gone after read_state_dict.
 TEST(DdpmUNetKeys, OfficialNames) {
   const auto config =
-      DdpmConfig::from_json(read_json(test::fixture("ddpm_noconv/config.json")));
+      DdpmConfig::from_json(read_json_file(test::fixture("ddpm_noconv/config.json")));
   const auto sd = module_state_dict(*DdpmUNet(config));
   for (const char* key :
        {"logvar", "temb.dense.0.weight", "temb.dense.1.bias", "conv_in.weight",
@@ -77,7 +73,7 @@ TEST(DdpmUNetKeys, OfficialNames) {
   }
   EXPECT_EQ(sd.at("logvar").numel(), 1000);
   const auto with_conv = module_state_dict(
-      *DdpmUNet(DdpmConfig::from_json(read_json(test::fixture("ddpm_conv/config.json")))));
+      *DdpmUNet(DdpmConfig::from_json(read_json_file(test::fixture("ddpm_conv/config.json")))));
   EXPECT_TRUE(with_conv.count("up.1.upsample.conv.weight"));
   EXPECT_TRUE(with_conv.count("down.0.downsample.conv.bias"));
   EXPECT_FALSE(with_conv.count("logvar"));
@@ -85,7 +81,7 @@ TEST(DdpmUNetKeys, OfficialNames) {
 }
 
 TEST(DdpmConfig, UnknownKeyNamesNearest) {
-  auto j = read_json(test::fixture("ddpm_conv/config.json"));
+  auto j = read_json_file(test::fixture("ddpm_conv/config.json"));
   j["model"]["ch_mul"] = {1, 2};
   try {
     DdpmConfig::from_json(j);
@@ -97,7 +93,7 @@ TEST(DdpmConfig, UnknownKeyNamesNearest) {
 }
 
 TEST(DdpmConfig, ReadsProfileValues) {
-  const auto c = DdpmConfig::from_json(read_json(test::fixture("ddpm_noconv/config.json")));
+  const auto c = DdpmConfig::from_json(read_json_file(test::fixture("ddpm_noconv/config.json")));
   EXPECT_EQ(c.image_size, 32);
   EXPECT_EQ(c.ch, 32);
   EXPECT_EQ(c.ch_mult, (std::vector<int64_t>{1, 2, 1}));
@@ -106,7 +102,7 @@ TEST(DdpmConfig, ReadsProfileValues) {
   EXPECT_EQ(c.type, "bayesian");
   EXPECT_EQ(c.var_type, "fixedlarge");
   EXPECT_DOUBLE_EQ(c.dropout, 0.1);
-  auto j = read_json(test::fixture("ddpm_conv/config.json"));
+  auto j = read_json_file(test::fixture("ddpm_conv/config.json"));
   j.erase("data");
   EXPECT_THROW(DdpmConfig::from_json(j), Error);
 }

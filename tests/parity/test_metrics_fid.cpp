@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/npy.h"
@@ -30,17 +31,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const std::string& rel) {
-  std::ifstream in(test::fixture(rel));
-  return nlohmann::json::parse(in);
-}
-
 TEST(MetricsFidParity, ProtocolInputsMatchOfficial) {
   const auto files = list_images(test::fixture("metrics/images/translated"));
   ASSERT_GE(files.size(), 4u);
   for (auto p : {FidProtocol::OfficialAfhq, FidProtocol::OfficialCeleba}) {
     const std::string name = to_string(p);
-    const auto rec = read_json("metrics/fid_inputs_" + name + ".json");
+    const auto rec = read_json_file(test::fixture("metrics/fid_inputs_" + name + ".json"));
     for (int i = 0; i < 4; ++i) {
       const auto x = fid_input(read_image_rgb(files[i]), p);
       EXPECT_EQ(std::vector<int64_t>(x.sizes().begin(), x.sizes().end()),
@@ -64,7 +60,7 @@ TEST(MetricsFidParity, ProtocolInputsMatchOfficial) {
 
 // make_metric_fixtures.py random_fid_weights: sorted keys, one randn per key from one generator.
 StateDict random_fid_weights(uint64_t seed) {
-  const auto keys = read_json("metrics/fid_weight_keys.json");
+  const auto keys = read_json_file(test::fixture("metrics/fid_weight_keys.json"));
   auto g = at::make_generator<at::CPUGeneratorImpl>(seed);
   StateDict sd;
   for (const auto& [key, shape_json] : keys.items()) {  // nlohmann::json objects iterate sorted
@@ -87,7 +83,7 @@ StateDict random_fid_weights(uint64_t seed) {
 }
 
 TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
-  const auto ref = read_json("metrics/fid.json");
+  const auto ref = read_json_file(test::fixture("metrics/fid.json"));
   const auto dir = test::temp_dir("fid_weights");
   const auto weights = dir / "pt_inception_random.pth";
   write_state_dict(weights, random_fid_weights(ref["seed"].get<uint64_t>()));
