@@ -25,7 +25,7 @@ void register_check(CLI::App& app) {
   auto* cmd = app.add_subcommand("check", "Regression check: compare aggregated results with a baseline (exit 1 if a value moved beyond tolerance, "
       "a cell has another n (repeats) or is missing)");
   cmd->add_option("results", a->results, "table.csv, a results directory holding one, or a runs directory")->required();
-  cmd->add_option("--baseline", a->baseline, "Baseline JSON (results/baselines/NAME.json)")->required();
+  cmd->add_option("--baseline", a->baseline, "Baseline JSON (results/baselines/<name>.json, e.g. results/baselines/smoke.json)")->required();
   cmd->add_option("--tol", a->tol, "Absolute tolerances overriding the baseline's, e.g. fid=0.5,ssim=0.002 (each name must be a metric of "
                   "the baseline, or with --write-baseline of RESULTS)");
   cmd->add_flag("--write-baseline", a->write, "Record RESULTS as the baseline instead of checking");
