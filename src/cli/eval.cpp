@@ -76,7 +76,7 @@ std::vector<fs::path> checked_files(const std::string& path, bool need_features)
     return {};
   }
   auto files = list_images(path);
-  if (files.empty()) throw Error("no images in " + path + " (expected .png/.jpg/... files directly in the folder)");
+  if (files.empty()) throw Error("no images in " + path + " (expected .png/.jpg/... files in it or its subfolders)");
   if (files.size() < 2) {
     throw Error("FID needs at least 2 images, " + path + " has 1 (the covariance of one sample is undefined)");
   }
