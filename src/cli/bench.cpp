@@ -18,7 +18,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/precision.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "core/provenance.h"
 #include "translate/sampling.h"
 

@@ -11,7 +11,7 @@
 #include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/json_io.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "core/provenance.h"
 #include "models/adm_encoder.h"
 #include "models/adm_unet.h"

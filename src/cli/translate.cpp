@@ -6,8 +6,8 @@
 #include "cli/count_option.h"
 #include "cli/device.h"
 #include "core/error.h"
-#include "core/profile.h"
-#include "translate/progress.h"
+#include "translate/profile.h"
+#include "core/progress.h"
 #include "translate/translate.h"
 
 namespace egsde::cli {

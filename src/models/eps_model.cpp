@@ -1,8 +1,17 @@
 #include "models/eps_model.h"
 
+#include "core/suggest.h"
 #include "models/network.h"
 
 namespace egsde {
+
+namespace {
+const std::vector<std::pair<std::string, DiffusionModel>> kModels = {{"ADM", DiffusionModel::Adm},
+                                                                     {"DDPM", DiffusionModel::Ddpm}};
+}  // namespace
+
+DiffusionModel parse_diffusion_model(const std::string& s) { return parse_named(s, kModels, "diffusionmodel"); }
+std::string to_string(DiffusionModel m) { return name_of(m, kModels); }
 
 EpsModel load_eps_model(DiffusionModel kind, const nlohmann::json& config, const std::string& config_source,
                         const std::filesystem::path& ckpt, bool channels_last) {

@@ -13,10 +13,14 @@
 #include <utility>
 #include <vector>
 
-#include "core/profile.h"
-#include "samplers/eps_fn.h"
+#include "models/eps_fn.h"
 
 namespace egsde {
+
+// args.diffusionmodel: the score network family (runners/egsde.py).
+enum class DiffusionModel { Adm, Ddpm };
+DiffusionModel parse_diffusion_model(const std::string& s);  // "ADM" / "DDPM", else Error
+std::string to_string(DiffusionModel m);
 
 struct EpsModel {
   std::shared_ptr<torch::nn::Module> module;  // for .to(device) and its parameter list

@@ -11,7 +11,7 @@
 #include "core/image_io.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "runner/preflight.h"
 #include "runner/records.h"
 #include "metrics/classifier_features.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "runner/plan.h"
 
 namespace egsde::runner {

@@ -8,7 +8,7 @@
 
 #include "diffusion/schedule.h"
 #include "guidance/energy.h"
-#include "samplers/eps_fn.h"
+#include "models/eps_fn.h"
 #include "samplers/noise.h"
 
 namespace egsde {

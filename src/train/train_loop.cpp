@@ -10,7 +10,7 @@
 
 #include "core/error.h"
 #include "train/ema.h"
-#include "translate/progress.h"
+#include "core/progress.h"
 
 namespace egsde::train {
 namespace fs = std::filesystem;

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "core/precision.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "guidance/energies.h"
 #include "models/winograd.h"
-#include "samplers/eps_fn.h"
+#include "models/eps_fn.h"
 #include "samplers/noise.h"
 
 namespace egsde {

@@ -15,7 +15,7 @@
 #include "core/suggest.h"
 #include "diffusion/respace.h"
 #include "translate/output_records.h"
-#include "translate/progress.h"
+#include "core/progress.h"
 
 namespace egsde {
 namespace {

@@ -17,7 +17,7 @@
 
 #include "core/precision.h"
 #include "models/winograd.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "samplers/noise.h"
 #include "translate/sampling.h"
 

@@ -9,7 +9,7 @@
 
 #include "common/test_util.h"
 #include "core/json_io.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 #include "models/adm_encoder.h"
 #include "models/adm_unet.h"
 #include "models/eps_model.h"

@@ -1,4 +1,4 @@
-// Profile parsing (src/core/profile.h): the one-file official profile, strict keys with
+// Profile parsing (src/translate/profile.h): the one-file official profile, strict keys with
 // nearest-name suggestions, relative paths against the profile's folder. Expected values are the
 // fixture profile's own (tests/fixtures/translate/profile.json, written by
 // scripts/fixtures/make_translate_fixtures.py from the official cat2dog profile in miniature).
@@ -9,7 +9,7 @@
 #include "common/test_util.h"
 #include "core/error.h"
 #include "core/json_io.h"
-#include "core/profile.h"
+#include "translate/profile.h"
 
 using namespace egsde;
 

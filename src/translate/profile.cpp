@@ -1,4 +1,4 @@
-#include "core/profile.h"
+#include "translate/profile.h"
 
 #include <algorithm>
 #include <functional>
@@ -15,9 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 using adm::JsonField;
 
-
-const std::vector<std::pair<std::string, DiffusionModel>> kModels = {{"ADM", DiffusionModel::Adm},
-                                                                     {"DDPM", DiffusionModel::Ddpm}};
 const std::vector<std::pair<std::string, RealismScore>> kS1 = {{"cosine", RealismScore::Cosine},
                                                                {"neg_l2", RealismScore::NegL2}};
 const std::vector<std::pair<std::string, FaithfulScore>> kS2 = {{"neg_l2", FaithfulScore::NegL2},
@@ -129,10 +126,8 @@ ScheduleConfig parse_schedule(const nlohmann::json& config, const std::string& w
 
 }  // namespace
 
-DiffusionModel parse_diffusion_model(const std::string& s) { return parse_named(s, kModels, "diffusionmodel"); }
 RealismScore parse_realism_score(const std::string& s) { return parse_named(s, kS1, "s1"); }
 FaithfulScore parse_faithful_score(const std::string& s) { return parse_named(s, kS2, "s2"); }
-std::string to_string(DiffusionModel m) { return name_of(m, kModels); }
 std::string to_string(RealismScore s) { return name_of(s, kS1); }
 std::string to_string(FaithfulScore s) { return name_of(s, kS2); }
 

@@ -13,11 +13,9 @@
 
 #include "diffusion/schedule.h"
 #include "guidance/energies.h"
+#include "models/eps_model.h"
 
 namespace egsde {
-
-// args.diffusionmodel: the score network family (runners/egsde.py).
-enum class DiffusionModel { Adm, Ddpm };
 
 struct ProfileArgs {
   std::vector<std::filesystem::path> testdata_path;  // a folder, or a list (multi-domain)
@@ -52,10 +50,8 @@ Profile read_profile(const std::filesystem::path& path);
 // The resolved profile in the input format (absolute paths, every arg present).
 nlohmann::json to_json(const Profile& p);
 
-std::string to_string(DiffusionModel m);
 std::string to_string(RealismScore s);
 std::string to_string(FaithfulScore s);
-DiffusionModel parse_diffusion_model(const std::string& s);  // "ADM" / "DDPM", else Error
 RealismScore parse_realism_score(const std::string& s);      // "cosine" / "neg_l2"
 FaithfulScore parse_faithful_score(const std::string& s);    // "neg_l2" / "cosine"
 

@@ -1,4 +1,4 @@
-#include "translate/progress.h"
+#include "core/progress.h"
 
 #include <unistd.h>
 
