@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/json_io.h"
+#include "runner/execute.h"
 #include "runner/expand.h"
 
 namespace egsde::report {
@@ -108,71 +109,119 @@ std::optional<RunMetrics> read_metrics(const fs::path& run_dir, const std::strin
 
 namespace {
 
-std::vector<fs::path> run_record_files(const fs::path& run_dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  if (!fs::is_directory(run_dir, ec)) return files;
-  if (fs::is_regular_file(run_dir / "run.json", ec)) files.push_back(run_dir / "run.json");
-  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("run.shard-", 0) == 0 && e.path().extension() == ".json") files.push_back(e.path());
-  }
-  std::sort(files.begin() + (files.empty() || files[0].filename() != "run.json" ? 0 : 1), files.end());
-  return files;
-}
-
-}  // namespace
-
-std::set<std::string> read_devices(const fs::path& run_dir) {
-  std::set<std::string> out;
-  for (const auto& file : run_record_files(run_dir)) {
-    json j;
-    try {
-      j = read_json_file(file);
-    } catch (const Error&) {
-      continue;  // a damaged record loses its devices, not the table
-    }
-    if (!j.contains("sessions") || !j["sessions"].is_array()) continue;
-    for (const auto& s : j["sessions"])
-      if (s.is_object() && s.contains("devices") && s["devices"].is_array())
-        for (const auto& d : s["devices"])
-          if (d.is_string()) out.insert(d.get<std::string>());
-  }
-  return out;
-}
-
-namespace {
-
-void load_results(RunResult& r, const fs::path& root) {
-  const fs::path dir = root / r.id;
+void load_metrics(RunResult& r, const fs::path& dir) {
   if (auto m = read_metrics(dir, r.id)) {
     r.has_metrics = true;
     r.metrics = std::move(m->values);
     r.protocol = std::move(m->protocol);
     r.notes = std::move(m->notes);
   }
-  r.found = r.has_metrics || !run_record_files(dir).empty();
-  r.devices = read_devices(dir);
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::string grid_or_none(const json& grid) { return grid.empty() ? "none" : grid_text(grid); }
+
+// "1 run lacks" / "2 runs lack"
+std::string runs_verb(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + (n == 1 ? " run " + one : " runs " + many);
 }
 
 }  // namespace
 
-std::vector<RunResult> runs_from_spec(const runner::Spec& spec, const fs::path& root) {
-  std::vector<RunResult> out;
+SpecRuns runs_from_spec(const runner::Spec& spec, const fs::path& root) {
+  SpecRuns out;
+  std::vector<std::string> changed_runs, lacking_runs, other_runs;
+  std::set<std::string> expected;
   for (const auto& run : runner::expand(spec).runs) {
+    expected.insert(run.id);
     RunResult r;
     r.id = run.id;
-    r.label = run.label;
-    r.method = run.method;
-    r.repeat = run.repeat;
-    r.grid = effective_grid(run.grid_point, run.profile);
-    // The spec's own setting: the profile (with the method applied) at the grid keys.
-    json base = spec.profile;
-    runner::apply_method(base, run.method);
-    r.is_default = effective_grid(run.grid_point, base) == r.grid;
-    load_results(r, root);
-    out.push_back(std::move(r));
+    const fs::path dir = root / run.id;
+    load_metrics(r, dir);
+    const std::optional<RecordedRun> rec = read_run_record(dir);
+    r.found = r.has_metrics || rec;
+    const bool own = rec && rec->views.count(spec.name);  // this spec ran it
+    const SpecView view = own ? rec->views.at(spec.name) : SpecView{};
+    const bool spec_default = runner::is_spec_setting(spec, run);
+    // What ran, from its record; the spec's current expansion where the record has nothing.
+    r.method = rec && rec->method ? *rec->method : run.method;
+    r.repeat = rec && rec->repeat ? *rec->repeat : run.repeat;
+    r.label = view.label.value_or(run.label);
+    r.is_default = view.is_default.value_or(spec_default);
+    r.grid = effective_grid(view.grid.value_or(run.grid_point), rec && rec->profile ? *rec->profile : run.profile);
+    if (rec) r.devices = rec->devices;
+
+    std::vector<std::string> lacks, changed;
+    if (r.found && !rec) lacks.push_back("no run.json, only metrics.json");
+    if (rec) {
+      if (!rec->method) lacks.push_back("method");
+      if (!rec->repeat) lacks.push_back("repeat");
+      if (!rec->profile) lacks.push_back("config.profile");
+      if (own && !view.label) lacks.push_back("label");
+      if (own && !view.grid) lacks.push_back("grid");
+      if (own && !view.is_default) lacks.push_back("default");
+      if (!own) other_runs.push_back(run.id + " (by " + (rec->spec.empty() ? "an unnamed spec" : "spec " + rec->spec) + ")");
+      if (rec->method && *rec->method != run.method)
+        changed.push_back("method " + runner::to_string(*rec->method) + " (now " + runner::to_string(run.method) + ")");
+      if (rec->repeat && *rec->repeat != run.repeat)
+        changed.push_back("repeat " + std::to_string(*rec->repeat) + " (now " + std::to_string(run.repeat) + ")");
+      if (view.label && *view.label != run.label)
+        changed.push_back("label '" + *view.label + "' (now '" + run.label + "')");
+      else if (view.grid && *view.grid != run.grid_point)  // a changed grid changes the label: said once
+        changed.push_back("grid " + grid_or_none(*view.grid) + " (now " + grid_or_none(run.grid_point) + ")");
+      if (view.is_default && *view.is_default != spec_default)
+        changed.push_back(*view.is_default ? "the spec's own setting (now not)" : "not the spec's own setting (now it is)");
+    }
+    if (!lacks.empty()) lacking_runs.push_back(run.id + " (" + join(lacks, ", ") + ")");
+    if (!changed.empty()) changed_runs.push_back(run.id + ": " + join(changed, ", "));
+    out.runs.push_back(std::move(r));
   }
+
+  // Folders this spec ran that it no longer expands to (edited since, or its expansion changed).
+  std::error_code ec;
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(root, ec))
+    if (e.is_directory(ec) && !expected.count(e.path().filename().string())) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    std::optional<RecordedRun> rec;
+    try {
+      rec = read_run_record(dir);
+    } catch (const Error&) {
+      continue;  // a damaged folder this spec does not expect is not this table's
+    }
+    if (!rec || !rec->views.count(spec.name)) continue;
+    out.strays.push_back(rec->id + " (" + rec->views.at(spec.name).label.value_or("no label") + ")");
+  }
+
+  const std::string file = spec.file.empty() ? "SPEC" : spec.file.string();
+  const std::string resume = "`egsde run " + file + " --output " + root.string() + " --resume`";
+  if (!changed_runs.empty())
+    out.notes.push_back(runs_verb(changed_runs.size(), "ran", "ran") + " otherwise than spec " + spec.name +
+                        " now expands them (edited since they ran?): " + join(changed_runs, "; ") +
+                        "; the table shows them as they ran: restore the spec, or adopt the edit with " + resume +
+                        " (the same runs: nothing is recomputed, their records take the spec's new view)");
+  if (!lacking_runs.empty())
+    out.notes.push_back(runs_verb(lacking_runs.size(), "lacks fields in its record", "lack fields in their records") +
+                        " (written by an older egsde): " +
+                        join(lacking_runs, "; ") + "; those are taken from spec " + spec.name +
+                        " as it is now: " + resume + " with the spec as it ran records them (nothing is recomputed)");
+  if (!other_runs.empty())
+    out.notes.push_back(runs_verb(other_runs.size(), "was", "were") + " not run by spec " + spec.name +
+                        " but by another spec that expands to the same config: " + join(other_runs, "; ") +
+                        "; their label, grid and default flag are this spec's current expansion (" + resume +
+                        " records this spec's view; nothing is recomputed)");
+  if (!out.strays.empty())
+    out.notes.push_back(std::to_string(out.strays.size()) + (out.strays.size() == 1 ? " run folder under " : " run folders under ") +
+                        root.string() + (out.strays.size() == 1 ? " was" : " were") + " run by spec " +
+                        spec.name + " but it no longer expands to them (edited since?): " + join(out.strays, ", ") +
+                        "; they are not in the table: restore the spec to include them, or move them out of " +
+                        root.string());
   return out;
 }
 
@@ -186,27 +235,22 @@ std::vector<RunResult> runs_from_dir(const fs::path& root) {
   std::sort(dirs.begin(), dirs.end());
   std::vector<RunResult> out;
   for (const auto& dir : dirs) {
-    const auto files = run_record_files(dir);
-    if (files.empty()) continue;
-    const std::string where = files.front().string();
-    const json j = read_json_file(files.front(), "restore it, or remove " + dir.string() + " and rerun that run with `egsde run ... --resume`");
+    const std::optional<RecordedRun> rec = read_run_record(dir);
+    if (!rec) continue;
+    if (!rec->method)
+      throw Error(rec->file.string() + " is not a run record (no method); remove it or rerun `egsde run`");
+    // No spec to ask: the view of the spec that wrote the record last.
     RunResult r;
-    try {
-      if (!j.is_object() || !j.contains("id") || !j.contains("method")) throw std::invalid_argument("no id/method");
-      r.id = j["id"].get<std::string>();
-      r.label = j.value("label", r.id);
-      r.method = runner::parse_method(j["method"].get<std::string>(), where);
-      r.repeat = j.value("repeat", int64_t{0});
-      const json grid = j.contains("grid") && j["grid"].is_object() ? j["grid"] : json::object();
-      const json profile = j.contains("config") && j["config"].is_object() && j["config"].contains("profile")
-                               ? j["config"]["profile"] : json::object();
-      r.grid = effective_grid(grid, profile);
-      r.is_default = grid.empty();
-    } catch (const std::exception& e) {
-      if (dynamic_cast<const Error*>(&e)) throw;
-      throw Error(where + " is not a run record (" + e.what() + "); remove it or rerun `egsde run`");
-    }
-    load_results(r, root);
+    r.id = rec->id;
+    r.label = rec->last.label.value_or(r.id);
+    r.method = *rec->method;
+    r.repeat = rec->repeat.value_or(0);
+    const json grid = rec->last.grid.value_or(json::object());
+    r.grid = effective_grid(grid, rec->profile.value_or(json::object()));
+    r.is_default = rec->last.is_default.value_or(grid.empty());  // older records: a run without a grid
+    r.devices = rec->devices;
+    r.found = true;
+    load_metrics(r, dir);
     out.push_back(std::move(r));
   }
   std::stable_sort(out.begin(), out.end(), [](const RunResult& a, const RunResult& b) {

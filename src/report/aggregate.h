@@ -1,5 +1,6 @@
-// Results of an output root, aggregated for the tables: each run's metrics.json
-// (OUT/<run_id>/metrics.json, written by the evaluation) is loaded, runs are grouped by
+// Results of an output root, aggregated for the tables: each run's record (what ran: method,
+// grid point, repeat, default flag, profile, devices) and metrics.json (OUT/<run_id>/metrics.json,
+// written by the evaluation) are loaded, runs are grouped by
 // (method, grid point) and summarised over repeats as mean ± sample std (ddof = 1). Nothing is
 // dropped silently: a run without metrics.json, or a metric missing from one, is counted as
 // missing in its cell.
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "report/run_records.h"
 #include "runner/spec.h"
 
 namespace egsde::report {
@@ -65,12 +67,21 @@ struct RunMetrics {
 // unreadable or truncated, names another run, or holds a known metric (fid, ssim, ...) that is
 // not a number (null is a note: JSON writes NaN and inf as null).
 std::optional<RunMetrics> read_metrics(const std::filesystem::path& run_dir, const std::string& run_id);
-// Devices listed in the sessions of run.json / run.shard-*.json under run_dir.
-std::set<std::string> read_devices(const std::filesystem::path& run_dir);
 
-// Every run the spec expands to (whether or not it ran), with what `root` holds for it.
-std::vector<RunResult> runs_from_spec(const runner::Spec& spec, const std::filesystem::path& root);
-// Every run directory under `root` that has a run record (run.json, else a shard record).
+// The spec's runs under `root`, as they ran: every run the spec expands to (found or not), in
+// expansion order. A found run's label, method, grid, repeat, default flag, profile (for
+// effective_grid) and devices come from its records (report/run_records.h), never from the spec
+// as it is now; the spec's expansion says only which runs to expect, and fills what an older
+// record lacks. `notes` name the runs whose records disagree with the current expansion (the
+// spec was edited since), lack fields, or were run by another spec that shares them.
+struct SpecRuns {
+  std::vector<RunResult> runs;
+  std::vector<std::string> notes;
+  std::vector<std::string> strays;  // "ID (label)": folders the spec ran that it no longer expands to
+};
+SpecRuns runs_from_spec(const runner::Spec& spec, const std::filesystem::path& root);
+// Every run directory under `root` that has a run record (run.json, else a shard record), with
+// the view of the spec that wrote it last.
 std::vector<RunResult> runs_from_dir(const std::filesystem::path& root);
 
 struct Reference {

@@ -36,9 +36,10 @@ std::vector<const RunResult*> sample_runs(const std::vector<RunResult>& runs) {
   return out;
 }
 
-// None of the spec's runs is under `root`: where they were expected, and what `root` holds.
-std::string none_found(const std::vector<RunResult>& runs, const fs::path& root, const std::string& spec_name,
-                       const fs::path& spec_file) {
+// None of the spec's runs is under `root`: where they were expected, and what `root` holds
+// (`strays`: folders this spec ran that it no longer expands to).
+std::string none_found(const std::vector<RunResult>& runs, const std::vector<std::string>& strays, const fs::path& root,
+                       const std::string& spec_name, const fs::path& spec_file) {
   std::size_t others = 0;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(root, ec))
@@ -49,6 +50,9 @@ std::string none_found(const std::vector<RunResult>& runs, const fs::path& root,
                     : others   ? "the " + std::to_string(others) +
                                    " run folders there are of another spec or an earlier version of this one"
                                : "it holds no runs") +
+         (strays.empty() ? std::string()
+                         : "; " + std::to_string(strays.size()) + " of them were run by spec " + spec_name +
+                               " as it was then (edited since?)") +
          "); pass --runs with the --output of `egsde run " + spec_file.string() + "`, or run it first";
 }
 
@@ -71,13 +75,14 @@ ReportResult write_report(const ReportOptions& o) {
         throw Error(f.string() + " already exists; pass --overwrite to replace the tables, or --output another directory");
 
   ReportResult result;
-  const std::vector<RunResult> runs = runs_from_spec(spec, runs_root);
+  const SpecRuns spec_runs = runs_from_spec(spec, runs_root);
+  const std::vector<RunResult>& runs = spec_runs.runs;
   result.runs_root = runs_root;
   result.runs = runs.size();
   for (const auto& r : runs)
     if (!r.found) result.missing.push_back(r.id + " (" + r.label + ")");
   if (!runs.empty() && result.missing.size() == runs.size())
-    throw Error(none_found(runs, runs_root, spec.name, o.spec));
+    throw Error(none_found(runs, spec_runs.strays, runs_root, spec.name, o.spec));
   Table& t = result.table;
   t.agg = aggregate(runs);
   t.title = "egsde results: " + spec.name;
@@ -150,6 +155,7 @@ ReportResult write_report(const ReportOptions& o) {
     }
   }
   for (const auto& r : runs) result.notes.insert(result.notes.end(), r.notes.begin(), r.notes.end());
+  result.notes.insert(result.notes.end(), spec_runs.notes.begin(), spec_runs.notes.end());
   const std::size_t without = t.agg.runs - t.agg.runs_with_metrics - result.missing.size();
   if (without)
     result.notes.push_back(std::to_string(without) + " of " + std::to_string(t.agg.runs) +

@@ -1,4 +1,5 @@
-// `egsde table`: the spec's runs under an output root → DIR/table.{md,csv,tex}, tradeoff.svg
+// `egsde table`: the spec's runs under an output root, as their records say they ran (see
+// report/aggregate.h runs_from_spec) → DIR/table.{md,csv,tex}, tradeoff.svg
 // and samples.png, every file written atomically.
 #pragma once
 #include <filesystem>

@@ -1,5 +1,6 @@
 #include "runner/execute.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -9,6 +10,18 @@
 namespace egsde::runner {
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+bool is_spec_setting(const Spec& spec, const Run& run) {
+  json base = spec.profile;
+  apply_method(base, run.method);
+  for (const auto& [key, value] : run.grid_point.items()) {
+    std::string pointer = "/" + key;  // "args.ls" -> "/args/ls"
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    const json::json_pointer p(pointer);
+    if (!base.contains(p) || !run.profile.contains(p) || base.at(p) != run.profile.at(p)) return false;
+  }
+  return true;
+}
 
 json run_record(const Plan& plan, const PlannedRun& pr) {
   const Run& run = pr.run;
@@ -20,6 +33,7 @@ json run_record(const Plan& plan, const PlannedRun& pr) {
           {"repeat", run.repeat},
           {"seed", run.seed},
           {"grid", run.grid_point},
+          {"default", is_spec_setting(plan.spec, run)},
           {"config", run.config},
           {"profile_dir", plan.spec.profile_dir.string()},
           {"source", pr.images.dir.string()},
@@ -80,11 +94,15 @@ ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const Exec
   const json prov = provenance();
   for (const auto& pr : plan.runs) {
     const fs::path file = store.run_dir(pr.run.id) / RecordStore::run_record_name(plan.shard.index, plan.shard.count);
-    json sessions = json::array();
+    json sessions = json::array(), specs = json::object();
     if (fs::exists(file, ec)) {
       try {
         const json old = read_json_file(file);
         if (old.contains("sessions") && old["sessions"].is_array()) sessions = old["sessions"];
+        if (old.contains("specs") && old["specs"].is_object()) specs = old["specs"];
+        else if (old.contains("spec") && old["spec"].is_string())  // a record of egsde before "specs"
+          specs[old["spec"].get<std::string>()] = {{"spec_file", old.value("spec_file", json())},
+                                                   {"label", old.value("label", json())}, {"grid", old.value("grid", json())}};
       } catch (const Error&) {
         // a damaged record loses its session history, not its items
       }
@@ -108,6 +126,9 @@ ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const Exec
     record["items_done"] = done;
     record["status"] = done == pr.items.size() ? "complete" : "incomplete";
     record["sessions"] = sessions;
+    specs[plan.spec.name] = {{"spec_file", record["spec_file"]}, {"label", record["label"]}, {"grid", record["grid"]},
+                             {"default", record["default"]}};
+    record["specs"] = specs;
     write_json_file(file, record);
     if (done == pr.items.size()) ++result.runs_complete;
   }

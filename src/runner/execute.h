@@ -27,7 +27,15 @@ struct ExecuteResult {
 // result and in OUT/<run>/failed/). Finished items are always kept for --resume.
 ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const ExecuteOptions& options);
 
-// The run record as written to OUT/<run_id>/run.json (without sessions).
+// The run record as written to OUT/<run_id>/run.json (without sessions and specs). Its label,
+// grid and default are this spec's view of the run; execute() also keeps each spec's view under
+// "specs" (NAME → {spec_file, label, grid, default}), since runs of one config are shared by the
+// specs that expand to it (demo and demo_sweep) and `egsde table` shows each spec's own view.
 nlohmann::json run_record(const Plan& plan, const PlannedRun& pr);
+
+// Whether the run is the spec's own setting ("default" in the record; the tables mark it and
+// compare it with the paper): at each of its grid keys its profile has the value of the spec's
+// profile with the run's method applied (no grid: always).
+bool is_spec_setting(const Spec& spec, const Run& run);
 
 }  // namespace egsde::runner

@@ -132,7 +132,7 @@ TEST(ReportAggregate, RunsFromSpecUseEffectiveGridAndDefaultPoint) {
   ASSERT_EQ(expanded.size(), 6u);
   for (const auto& r : expanded) fs::create_directories(root / r.id);
   write_json_file(root / expanded[0].id / "metrics.json", {{"run_id", expanded[0].id}, {"fid", 10.0}, {"images", 3}});
-  const auto runs = runs_from_spec(spec, root);
+  const auto runs = runs_from_spec(spec, root).runs;
   ASSERT_EQ(runs.size(), 6u);
   EXPECT_TRUE(runs[0].has_metrics);
   EXPECT_EQ(runs[0].metrics.count("images"), 0u);
