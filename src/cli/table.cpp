@@ -1,5 +1,6 @@
-// `egsde table SPEC`: the spec's runs (their metrics.json) aggregated over repeats into
-// table.md / table.csv / table.tex beside the paper's values, tradeoff.svg and samples.png.
+// `egsde table SPEC`: the spec's runs, as their records say they ran (run.json, metrics.json),
+// aggregated over repeats into table.md / table.csv / table.tex beside the paper's values,
+// tradeoff.svg and samples.png.
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -19,7 +20,9 @@ void register_table(CLI::App& app) {
   auto partial = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("table", "Aggregate a spec's evaluated runs into tables (md, csv, tex), a trade-off plot and a sample grid");
   cmd->add_option("spec", *spec, "Experiment spec (experiments/*.json)")->required();
-  cmd->add_option("--runs", *runs, "Output root of `egsde run` (default runs/<spec name>)");
+  cmd->add_option("--runs", *runs,
+                  "Output root of `egsde run` (default runs/<spec name>); each run's row is what its run.json "
+                  "recorded when it ran, the spec only says which runs to expect");
   cmd->add_option("--output", *output, "Where the tables go (default results/<spec name>)");
   cmd->add_option("--reference", *reference, "Paper values (default: reference.json beside the spec, if any)");
   cmd->add_flag("--no-reference", o->no_reference, "Show no paper values");

@@ -94,7 +94,8 @@ std::optional<RunMetrics> read_metrics(const fs::path& run_dir, const std::strin
   out.protocol = j.contains("protocol") && j["protocol"].is_string() ? j["protocol"].get<std::string>() : "";
   for (const auto& [key, value] : j.items()) {
     // bookkeeping, not metrics (written by the runner's evaluation)
-    if (key == "run_id" || key == "images" || key == "n_images" || key == "seconds" || key.empty() || key[0] == '_')
+    if (key == "run_id" || key == "images" || key == "n_images" || key == "n_sources" || key == "seconds" ||
+        key.empty() || key[0] == '_')
       continue;
     if (value.is_number() && std::isfinite(value.get<double>())) {
       out.values[key] = value.get<double>();
