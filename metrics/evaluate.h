@@ -1,63 +1,39 @@
 // The paper's table row for one folder of translated images (tool/eval_score.py as run_score.py
-// calls it): FID against the target folder or statistics, L2/MSE/PSNR/SSIM against the sources.
-// Used by `egsde run` for every finished run; `egsde eval` is the same computation on the CLI.
+// calls it): FID against the target folder or statistics, L2/MSE/PSNR/SSIM against the sources,
+// plus the extras (KID, MS-SSIM). The one evaluation path: `egsde run` calls it for every
+// finished run, `egsde eval` is a thin adapter over it (options -> request -> print/write).
 #pragma once
 #include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "metrics/fid.h"
-#include "metrics/frechet.h"
+#include "metrics/feature_network.h"
+#include "metrics/fid_kid.h"
 #include "metrics/pairwise.h"
-#include "metrics/protocol.h"
 
 namespace egsde::metrics {
 
-// The network whose features define the Fréchet distance of an evaluation (and, when it is a
-// classifier, the target-class accuracy).
-class FeatureNetwork {
- public:
-  virtual ~FeatureNetwork() = default;
-  virtual FeatureFn fn() = 0;
-  virtual std::string weights_id() const = 0;  // digest of the weights file ("" when none is given)
-  // The score key of the distance: "fid" (Inception) or "fd" (another feature space).
-  virtual std::string distance_key() const = 0;
-  // Class logits of the same inputs; empty when the network is not a classifier.
-  virtual FeatureFn logits_fn() { return {}; }
-};
-
-// The FID Inception (pytorch-fid weights), loaded on first use and shared by evaluations.
-class InceptionFeatures : public FeatureNetwork {
- public:
-  explicit InceptionFeatures(std::filesystem::path weights);
-  ~InceptionFeatures() override;
-  FeatureFn fn() override;
-  std::string weights_id() const override;
-  std::string distance_key() const override { return "fid"; }
-
- private:
-  struct Impl;
-  std::shared_ptr<Impl> impl_;
-};
-
-struct EvalRequest {
-  std::filesystem::path translated, source, target;  // target: a folder or .npz statistics
-  std::vector<std::filesystem::path> source_files;   // when not empty: these sources (of `source`), not its listing
-  FidProtocol protocol = FidProtocol::OfficialAfhq;
-  std::filesystem::path cache;  // statistics cache folder for image folders ("" = none)
-  int batch_size = 50;
-  SqrtmMethod sqrtm = SqrtmMethod::Factored;  // exact for covariances; fast for N << D
+// DistanceOptions: protocol, batch_size, sqrtm, cache (the target's statistics only: the
+// translated folder changes with every run and is never cached), kid, kid_options.
+struct EvalRequest : DistanceOptions {
+  std::filesystem::path translated, source;
+  std::filesystem::path target;                       // a folder or statistics (.npz/.h5); unused without fid
+  std::vector<std::filesystem::path> source_files;    // when not empty: these sources (of `source`), not its listing
+  bool fid = true;       // false: no distance (no feature network used); scores[distance_key] = null
+  bool ms_ssim = false;  // also MS-SSIM (official calculate_msssim)
   int64_t target_class = -1;  // with a classifier network: score "accuracy" = share predicted as this
 };
 
 struct EvalResult {
-  // {"fid" (or "fd"), "l2", "mse", "psnr", "ssim", "protocol", "n_images", "warnings", "fid_sqrtm"
-  //  [, "accuracy"]}
+  // {"fid" (or "fd"), "fid_sqrtm", "fid_eps_offset", "l2", "mse", "psnr", "ssim", "protocol",
+  //  "n_images", "n_sources", "pairing", "warnings", "notes"
+  //  [, "kid", "kid_std", "kid_subsets", "kid_subset_size", "kid_seed"] [, "ms_ssim"] [, "accuracy"]}
   nlohmann::json scores;
   std::vector<PerImageScores> per_image;  // sorted by translated name
 };
+// Checks everything cheap first (pairing, the target side, the folders' image counts), then
+// computes. Throws egsde::Error with one line naming the file or folder.
 EvalResult evaluate_folders(const EvalRequest& request, FeatureNetwork& network);
 
 }  // namespace egsde::metrics

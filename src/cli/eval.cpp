@@ -1,5 +1,6 @@
 // `egsde eval`, `egsde fid`, `egsde fid-stats`: the official evaluation (tool/eval_score.py)
-// on any folders. Each is a thin layer over metrics/.
+// on any folders. Each is a thin layer over metrics/: eval over evaluate_folders (the runner's
+// evaluation), fid and fid-stats over its FID/KID sides (metrics/fid_kid.h).
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -11,12 +12,10 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
-#include "metrics/fid_stats.h"
-#include "metrics/image_io.h"
-#include "metrics/kid.h"
-#include "metrics/pairwise.h"
-#include "metrics/stats_cache.h"
 #include "metrics/evaluate.h"
+#include "metrics/fid_kid.h"
+#include "metrics/fid_stats.h"
+#include "metrics/kid.h"
 
 namespace egsde::cli {
 namespace {
@@ -54,77 +53,16 @@ void add_kid_options(CLI::App* cmd, FidArgs& a) {
   cmd->add_option("--kid-seed", a.kid_opt.seed, "KID: seed of the subset draws (default 0)");
 }
 
-SqrtmMethod sqrtm_of(const FidArgs& a) {
-  return a.sqrtm == "reference" ? SqrtmMethod::Reference : SqrtmMethod::Factored;
-}
-
-// One side of FID/KID: a statistics file (.npz/.h5) or an image folder. Folder features are kept
-// for the fast Fréchet path and KID; the cache (--cache) serves statistics only, so it is
-// consulted when no features are needed (no --kid).
-struct Side {
-  Gaussian g;
-  torch::Tensor features;  // [N, D], undefined for statistics files and cache hits
-  int64_t count = -1;
-};
-
-// The image files of a folder side (empty for a statistics file), checked before any feature
-// is computed so that a bad second argument fails fast.
-std::vector<fs::path> checked_files(const std::string& path, bool need_features) {
-  if (!fs::exists(path)) throw Error("no such folder or statistics file: " + path);
-  if (is_stats_file(path)) {
-    if (need_features) throw Error("--kid needs image folders, but " + path + " holds statistics only (mu, sigma)");
-    return {};
-  }
-  auto files = list_images(path);
-  if (files.empty()) throw Error("no images in " + path + " (expected .png/.jpg/... files in it or its subfolders)");
-  if (files.size() < 2) {
-    throw Error("FID needs at least 2 images, " + path + " has 1 (the covariance of one sample is undefined)");
-  }
-  return files;
-}
-
-Side side_for(const std::string& path, const std::vector<fs::path>& files, InceptionFeatures& inc, const FidArgs& a,
-              FidProtocol protocol, bool need_features) {
-  if (files.empty()) return {read_fid_stats(path), {}, -1};
-  FeatureOptions opt;
-  opt.protocol = protocol;
-  opt.batch_size = a.batch_size;
-  const int64_t n = static_cast<int64_t>(files.size());
-  const bool cached = !a.cache.empty();
-  if (cached && !need_features) return {statistics_of(path, inc.fn(), opt, a.cache, inc.weights_id()), {}, n};
-  Side s;
-  s.features = image_features(files, inc.fn(), opt);
-  s.g = gaussian_statistics(s.features);
-  s.count = n;
-  if (cached) store_cached_stats(a.cache, stats_cache_key(files, protocol, inc.weights_id()), s.g);
-  return s;
-}
-
-// Both sides of FID/KID, checked first.
-std::pair<Side, Side> sides_for(const std::string& x, const std::string& y, InceptionFeatures& inc, const FidArgs& a,
-                                FidProtocol protocol) {
-  const auto fx = checked_files(x, a.kid), fy = checked_files(y, a.kid);
-  auto sx = side_for(x, fx, inc, a, protocol, a.kid);
-  return {std::move(sx), side_for(y, fy, inc, a, protocol, a.kid)};
-}
-
-// FID (and KID with --kid) between two sides into `out`: keys fid, fid_sqrtm, fid_eps_offset,
-// kid, kid_std, kid_subsets, kid_subset_size.
-void fid_and_kid(const Side& x, const Side& y, const FidArgs& a, nlohmann::json& out) {
-  const bool features = a.sqrtm != "reference" && x.features.defined() && y.features.defined();
-  const auto r = features ? frechet_distance_features(x.features, y.features)
-                          : frechet_distance(x.g.mu, x.g.sigma, y.g.mu, y.g.sigma, sqrtm_of(a));
-  out["fid"] = r.distance;
-  out["fid_sqrtm"] = to_string(r.method);
-  out["fid_eps_offset"] = r.used_offset;
-  if (a.kid) {
-    const auto k = kernel_inception_distance(x.features, y.features, a.kid_opt);
-    out["kid"] = k.mean;
-    out["kid_std"] = k.std;
-    out["kid_subsets"] = k.subsets;
-    out["kid_subset_size"] = k.subset_size;
-    out["kid_seed"] = a.kid_opt.seed;
-  }
+// The options shared by eval, fid and fid-stats as the metrics' DistanceOptions.
+DistanceOptions distance_options(const FidArgs& a, FidProtocol protocol) {
+  DistanceOptions o;
+  o.protocol = protocol;
+  o.batch_size = a.batch_size;
+  o.sqrtm = a.sqrtm == "reference" ? SqrtmMethod::Reference : SqrtmMethod::Factored;
+  o.cache = a.cache;
+  o.kid = a.kid;
+  o.kid_options = a.kid_opt;
+  return o;
 }
 
 std::string fmt(double v) {
@@ -159,43 +97,29 @@ FidProtocol protocol_for_task(const std::string& task, const std::string& explic
   return default_protocol(parse_task(task));
 }
 
+// Options -> EvalRequest -> metrics::evaluate_folders -> stdout, --json, --per-image.
 void run_eval(const EvalArgs& a) {
   const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
   check_output_file("--json", a.json);
   check_output_file("--per-image", a.per_image);
-  const FidProtocol protocol = protocol_for_task(a.task, a.fid.protocol);
-  const auto pairing = pair_images(a.translated, a.source);
-  for (const auto& n : pairing.notes) std::cerr << "egsde: note: " << n << "\n";
-  for (const auto& w : pairing.warnings) std::cerr << "egsde: warning: " << w << "\n";
-  PairwiseOptions popt;
-  popt.ms_ssim = a.ms_ssim;
-  const auto pw = pairwise_metrics(pairing, popt);
-
-  nlohmann::json out;
-  if (!a.no_fid) {
-    if (a.target.empty()) throw Error("--target DIR|STATS.npz is required for FID (or pass --no-fid)");
-    InceptionFeatures inc{a.fid.inception};
-    const auto [x, y] = sides_for(a.translated, a.target, inc, a.fid, protocol);
-    fid_and_kid(x, y, a.fid, out);
-  } else {
-    if (a.fid.kid) throw Error("--kid needs the Inception features: drop --no-fid");
-    out["fid"] = nullptr;
-  }
-  out["l2"] = pw.mean.l2;
-  out["mse"] = pw.mean.mse;
-  out["psnr"] = pw.mean.psnr;
-  out["ssim"] = pw.mean.ssim;
-  if (a.ms_ssim) out["ms_ssim"] = pw.mean.ms_ssim;
+  if (!a.no_fid && a.target.empty()) throw Error("--target DIR|STATS.npz is required for FID (or pass --no-fid)");
+  if (a.no_fid && a.fid.kid) throw Error("--kid needs the Inception features: drop --no-fid");
+  EvalRequest r;
+  static_cast<DistanceOptions&>(r) = distance_options(a.fid, protocol_for_task(a.task, a.fid.protocol));
+  r.translated = a.translated;
+  r.source = a.source;
+  r.target = a.target;
+  r.fid = !a.no_fid;
+  r.ms_ssim = a.ms_ssim;
+  InceptionFeatures inc{a.fid.inception};
+  const auto result = evaluate_folders(r, inc);
+  nlohmann::json out = result.scores;
+  for (const auto& n : out["notes"]) std::cerr << "egsde: note: " << n.get<std::string>() << "\n";
+  for (const auto& w : out["warnings"]) std::cerr << "egsde: warning: " << w.get<std::string>() << "\n";
   out["task"] = a.task;
-  out["protocol"] = to_string(protocol);
-  out["n_images"] = pairing.translated.size();
-  out["n_sources"] = pairing.sources;
-  out["pairing"] = "name";
   out["translated"] = a.translated;
   out["source"] = a.source;
   out["target"] = a.target;
-  out["warnings"] = pairing.warnings;
-  out["notes"] = pairing.notes;
   out["provenance"] = provenance();
 
   for (const char* k : {"fid", "kid", "l2", "mse", "psnr", "ssim", "ms_ssim"}) {
@@ -206,7 +130,7 @@ void run_eval(const EvalArgs& a) {
     std::ostringstream csv;
     csv << std::setprecision(10) << "translated,source_by_name,source_by_order,l2,mse,psnr,ssim"
         << (a.ms_ssim ? ",ms_ssim" : "") << "\n";
-    for (const auto& row : pw.per_image) {
+    for (const auto& row : result.per_image) {
       csv << row.translated.filename().string() << "," << row.source_by_name.filename().string() << ","
           << row.source_by_order.filename().string() << "," << row.scores.l2 << "," << row.scores.mse << ","
           << row.scores.psnr << "," << row.scores.ssim;
@@ -227,14 +151,15 @@ struct FidCmdArgs {
 void run_fid(const FidCmdArgs& x) {
   const CpuCacheScope no_cache(false);  // evaluation: see core/cpu_cache.h
   check_output_file("--json", x.json);
-  const FidProtocol protocol = protocol_for_task("custom", x.fid.protocol);
+  const DistanceOptions opt = distance_options(x.fid, protocol_for_task("custom", x.fid.protocol));
   InceptionFeatures inc{x.fid.inception};
-  const auto [a, b] = sides_for(x.a, x.b, inc, x.fid, protocol);
-  nlohmann::json out;
-  fid_and_kid(a, b, x.fid, out);
+  auto a = checked_side(x.a, opt.kid), b = checked_side(x.b, opt.kid);
+  load_side(a, inc, opt, opt.cache, opt.kid);
+  load_side(b, inc, opt, opt.cache, opt.kid);
+  nlohmann::json out = feature_distances(a, b, opt);
   std::cout << "fid: " << fmt(out["fid"].get<double>()) << "\n";
   if (x.fid.kid) std::cout << "kid: " << fmt(out["kid"].get<double>()) << " (std " << fmt(out["kid_std"].get<double>()) << ")\n";
-  out["protocol"] = to_string(protocol);
+  out["protocol"] = to_string(opt.protocol);
   out["a"] = x.a;
   out["b"] = x.b;
   out["dims"] = a.g.mu.size(0);
@@ -254,7 +179,8 @@ void run_fid_stats(const FidCmdArgs& x) {
   if (fs::exists(x.output, ec) && !x.overwrite)
     throw Error(x.output + " exists; pass --overwrite to replace it, or choose another -o");
   InceptionFeatures inc{x.fid.inception};
-  const auto s = side_for(x.dir, checked_files(x.dir, false), inc, x.fid, protocol, /*need_features=*/true);
+  auto s = checked_side(x.dir, false);
+  load_side(s, inc, distance_options(x.fid, protocol), x.fid.cache, /*need_features=*/true);  // always computed
   write_fid_stats(x.output, s.g, {to_string(protocol), inc.weights_id(), s.count});
   std::cout << "wrote " << x.output << " (" << s.g.mu.size(0) << "-d, " << s.count << " images, protocol "
             << to_string(protocol) << ")\n";
