@@ -24,41 +24,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
-egsde::Method sampler_method(Method m) {
-  switch (m) {
-    case Method::Egsde:
-    case Method::EgsdeDagger:  // its ls/li/t are already in the run's profile (apply_method)
-      return egsde::Method::Egsde;
-    case Method::Sdedit:
-      return egsde::Method::Sdedit;
-    case Method::Ilvr:
-      return egsde::Method::Ilvr;
-  }
-  return egsde::Method::Egsde;
-}
-
 // One worker's sampler: the networks stay loaded while consecutive batches share the profile's
 // networks, method and respacing (the seed does not matter to them).
 class SamplerTranslator : public Translator {
  public:
   explicit SamplerTranslator(const Worker& w) : device_(w.device) {}
 
-  std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const fs::path& profile_dir,
-                                        const std::vector<WorkItem>& batch) override {
-    const Profile profile = run_profile(run, rng, profile_dir);
-    const int64_t respace = run.config.value("respace", int64_t{0});
-    const Precision precision = parse_precision(run.config.value("precision", std::string("fp32")));
-    const ConvAlgo conv = parse_conv_algo(run.config.value("conv", std::string("direct")));
-    nlohmann::json key = run.profile;
-    key["args"].erase("seed");
-    const std::string k = key.dump() + "|" + to_string(run.method) + "|" + std::to_string(respace) + "|" + egsde::to_string(precision) + "|" + egsde::to_string(conv);
+  std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::vector<WorkItem>& batch) override {
+    check_rng(rng, "run " + run.id);
+    const Profile& profile = run.resolved;
+    nlohmann::json key = run.config;
+    key["profile"]["args"].erase("seed");
+    key.erase("repeat");
+    const std::string k = key.dump();
     if (k != key_) {
       sampling_.reset();
       SamplingOptions so;
       so.method = sampler_method(run.method);
-      so.respace = respace;
-      so.precision = precision;
-      so.conv = conv;
+      so.respace = run.respace;
+      so.precision = run.precision;
+      so.conv = run.conv;
       so.device = device_;
       so.per_image_lowpass = true;
       sampling_ = std::make_unique<Sampling>(profile, so);
@@ -182,7 +167,7 @@ WorkerFactory translator_worker_factory(const Plan& plan, const TranslatorFactor
     if (!translator) throw Error("the translator factory returned nothing for " + worker.device);
     return [&plan, translator](const std::vector<WorkItem>& batch, const Worker&) {
       const PlannedRun& pr = plan.runs.at(batch.front().run_index);
-      return translator->translate(pr.run, plan.spec.rng, plan.spec.profile_dir, batch);
+      return translator->translate(pr.run, plan.spec.rng, batch);
     };
   };
 }

@@ -21,12 +21,11 @@ class Translator {
  public:
   virtual ~Translator() = default;
   // Translates `batch` (items of `run`, at most args.batch_size, in image order): reads each
-  // item.source, samples with run.method / run.profile (relative paths against `profile_dir`),
-  // the noise protocol `rng` (per-sample: seeded from run.seed, run.repeat, item.image), and
-  // writes item.output_dir / item.image atomically (overwriting a half-done earlier attempt).
+  // item.source, samples with run.method / run.resolved, the noise protocol `rng` (per-sample:
+  // seeded from run.seed, run.repeat, item.image), and writes item.output_dir / item.image
+  // atomically (overwriting a half-done earlier attempt).
   // Returns one JSON record per item (e.g. seconds, steps/s, finite check) or {}.
-  virtual std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::filesystem::path& profile_dir,
-                                                const std::vector<WorkItem>& batch) = 0;
+  virtual std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::vector<WorkItem>& batch) = 0;
 };
 using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker& worker)>;
 

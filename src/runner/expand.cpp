@@ -91,7 +91,10 @@ Expansion expand(const Spec& spec) {
         profile["args"]["seed"] = spec.seeds[r];
         apply_method(profile, method);
         // Grid values must satisfy the same checks as the profile itself.
-        profile = validate_profile(profile, where + " (run " + label + ")");
+        const std::string run_where = where + " (run " + label + ")";
+        Profile parsed = parse_profile(profile, spec.profile_dir, run_where);
+        check_runnable(parsed, run_where);
+        profile = parsed.canonical;
         Run run;
         run.method = method;
         run.repeat = static_cast<int64_t>(r);
@@ -105,6 +108,11 @@ Expansion expand(const Spec& spec) {
         if (spec.conv != ConvAlgo::Direct) run.config["conv"] = egsde::to_string(spec.conv);  // likewise
         run.id = hex_digits(fnv1a64(run.config.dump()), 12);
         run.label = label + " seed=" + std::to_string(run.seed);
+        parsed.source = "of run " + run.id + " (" + run.label + ")";  // names the run in the sampler's errors
+        run.resolved = std::move(parsed);
+        run.respace = spec.respace;
+        run.precision = spec.precision;
+        run.conv = spec.conv;
         if (!seen.insert(run.id).second) {
           ++out.collapsed;
           continue;

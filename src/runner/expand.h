@@ -3,7 +3,9 @@
 // id hashed from it, so the same run has the same id whatever the spec's key order, and runs that
 // resolve to the same config (e.g. a grid over args.ls with sdedit, which fixes ls = 0) collapse
 // into one. Evaluation settings and max_images are not part of the id: they do not change a
-// translated image.
+// translated image. Each run's profile is the spec's JSON patched (grid point, seed, method) and
+// parsed once by the one validator (translate/profile.h), so a run that expands is a run a worker
+// accepts.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -21,8 +23,12 @@ struct Run {
   int64_t repeat = 0;          // index into Spec::seeds
   int64_t seed = 0;            // = profile.args.seed
   nlohmann::json grid_point;   // {"args.ls": 500, ...}: this run's grid values
-  nlohmann::json profile;      // resolved {"args", "config"}; relative paths as written
-  nlohmann::json config;       // {"method", "profile", "repeat", "rng"}: what the id hashes
+  nlohmann::json profile;      // {"args", "config"} as checked (Profile::canonical); paths as written
+  nlohmann::json config;       // {"method", "profile", "repeat", "rng"[, respace, precision, conv]}: what the id hashes
+  Profile resolved;            // `profile` parsed once (paths resolved): what the worker samples with
+  int64_t respace = 0;         // the spec's settings, as the sampler takes them
+  Precision precision = Precision::Fp32;
+  ConvAlgo conv = ConvAlgo::Direct;
 };
 
 struct Expansion {

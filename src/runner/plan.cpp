@@ -46,14 +46,14 @@ Plan make_plan(const Spec& spec, const PlanOptions& options) {
   for (std::size_t r = 0; r < selected.size(); ++r) {
     PlannedRun pr;
     pr.run = std::move(selected[r]);
-    const fs::path source = (spec.profile_dir / pr.run.profile["args"]["testdata_path"].get<std::string>()).lexically_normal();
+    const fs::path source = pr.run.resolved.args.testdata_path.front();
     auto it = listings.find(source);
     if (it == listings.end()) it = listings.emplace(source, list_images(source)).first;
     pr.images = it->second;
     std::size_t n = pr.images.names.size();
     if (max_images > 0) n = std::min<std::size_t>(n, static_cast<std::size_t>(max_images));
     pr.image_count = n;
-    const auto batch = static_cast<std::size_t>(pr.run.profile["args"]["batch_size"].get<int64_t>());
+    const auto batch = static_cast<std::size_t>(pr.run.resolved.args.batch_size);
     for (std::size_t i = 0; i < n; ++i) {
       WorkItem item;
       item.image = pr.images.names[i];

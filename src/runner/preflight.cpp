@@ -9,17 +9,22 @@
 namespace egsde::runner {
 namespace fs = std::filesystem;
 
-Profile run_profile(const Run& run, RngProtocol rng, const fs::path& profile_dir) {
+egsde::Method sampler_method(Method m) {
+  switch (m) {
+    case Method::Egsde:
+    case Method::EgsdeDagger:  // its ls/li/t are already in the run's profile (apply_method)
+      return egsde::Method::Egsde;
+    case Method::Sdedit:
+      return egsde::Method::Sdedit;
+    case Method::Ilvr:
+      return egsde::Method::Ilvr;
+  }
+  return egsde::Method::Egsde;
+}
+void check_rng(RngProtocol rng, const std::string& where) {
   if (rng == RngProtocol::Official)
-    throw Error("run " + run.id +
-                ": rng 'official' depends on the whole folder's batching, which a work queue does not keep; use "
-                "'per-sample' in the spec, or egsde translate --rng official");
-  Profile profile = parse_profile(run.profile, profile_dir, "run " + run.id + " (" + run.label + ")");
-  profile.source = "of run " + run.id + " (" + run.label + ")";  // names the run in errors
-  if (profile.args.sample_step != 1)
-    throw Error("run " + run.id + ": args.sample_step is " + std::to_string(profile.args.sample_step) +
-                "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
-  return profile;
+    throw Error(where + ": rng 'official' depends on the whole folder's batching, which a work queue does not keep; "
+                "use 'per-sample' in the spec, or egsde translate --rng official");
 }
 
 namespace {
@@ -47,8 +52,9 @@ void need_file(const std::string& of, const std::string& what, const fs::path& p
 Preflight preflight(const Plan& plan, const PreflightOptions& options) {
   Lines missing, warnings;
   const std::string where = plan.spec.file.empty() ? std::string("spec") : plan.spec.file.string();
+  check_rng(plan.spec.rng, where);
   for (const auto& pr : plan.runs) {
-    const Profile profile = run_profile(pr.run, plan.spec.rng, plan.spec.profile_dir);
+    const Profile& profile = pr.run.resolved;
     const std::string of = "run " + pr.run.id + " (" + pr.run.label + "): ";
     if (plan.spec.respace > 0)
       if (const std::string w = respace_warning(profile.schedule.num_diffusion_timesteps, plan.spec.respace,
@@ -57,8 +63,8 @@ Preflight preflight(const Plan& plan, const PreflightOptions& options) {
         warnings.insert(where + ": " + w);
     const std::string download = "download it (README.md, 'Weights and data') or fix the path";
     need_file(of, "args.ckpt", profile.args.ckpt, download, missing);
-    if (pr.run.method == Method::Egsde || pr.run.method == Method::EgsdeDagger)
-      if (profile.args.ls != 0) need_file(of, "args.dsepath", profile.args.dsepath, download, missing);
+    if (needs_dse(sampler_method(pr.run.method), profile.args))
+      need_file(of, "args.dsepath", profile.args.dsepath, download, missing);
     std::error_code ec;
     if (!pr.images.found) {
       if (fs::exists(pr.images.dir, ec))

@@ -7,14 +7,17 @@
 #include <string>
 #include <vector>
 
-#include "translate/profile.h"
 #include "runner/plan.h"
+#include "translate/sampling.h"
 
 namespace egsde::runner {
 
-// The run's profile as its worker parses it (core::parse_profile, so the same messages), with
-// what a work queue cannot do refused: rng 'official', sample_step other than 1.
-Profile run_profile(const Run& run, RngProtocol rng, const std::filesystem::path& profile_dir);
+// A work queue translates items in any order and split across devices: rng 'official' (whose
+// noise depends on the whole folder's batching) is refused. Throws egsde::Error naming `where`.
+void check_rng(RngProtocol rng, const std::string& where);
+
+// The sampler algorithm a spec's method runs (egsde-dagger is EGSDE with its own ls/li/t).
+egsde::Method sampler_method(Method m);
 
 struct PreflightOptions {
   bool evaluate = true;  // check the evaluation's files (false under --no-eval)
@@ -27,8 +30,9 @@ struct Preflight {
   std::vector<std::string> warnings;  // e.g. a respacing that leaves fewer than 2 steps
 };
 
-// Throws egsde::Error for what is wrong whatever the machine has (a profile that does not
-// parse, a source "folder" that is a file, an Inception "file" that is a folder).
+// Throws egsde::Error for what is wrong whatever the machine has (rng 'official', a source
+// "folder" that is a file, an Inception "file" that is a folder). Each run's profile was parsed
+// when the spec expanded (runner/expand.h), with the worker's own parser and messages.
 Preflight preflight(const Plan& plan, const PreflightOptions& options);
 
 }  // namespace egsde::runner

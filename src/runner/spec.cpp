@@ -46,22 +46,9 @@ int64_t as_int(const json& v, const std::string& where, const std::string& key) 
   throw Error(where + ": '" + key + "' must be an integer, not " + (v.is_number() ? v.dump() : type_name(v)));
 }
 
-double as_number(const json& v, const std::string& where, const std::string& key) {
-  if (!v.is_number()) throw Error(where + ": '" + key + "' must be a number, not " + type_name(v));
-  const double d = v.get<double>();
-  if (!std::isfinite(d)) throw Error(where + ": '" + key + "' must be finite");
-  return d;
-}
-
 std::string as_string(const json& v, const std::string& where, const std::string& key) {
   if (!v.is_string()) throw Error(where + ": '" + key + "' must be a string, not " + type_name(v));
   return v.get<std::string>();
-}
-
-void check_choice(const std::string& value, const std::vector<std::string>& choices, const std::string& where,
-                  const std::string& key) {
-  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return;
-  throw Error(where + ": '" + key + "' is '" + value + "'; did you mean '" + nearest(value, choices) + "'?");
 }
 
 // Dotted paths of every leaf under `j` (objects descend, anything else is a leaf).
@@ -90,18 +77,13 @@ fs::path resolve(const fs::path& base, const std::string& p) {
 }  // namespace
 
 std::string to_string(Method m) { return name_of(m, kMethods); }
+
 Method parse_method(const std::string& s, const std::string& where) {
   try {
     return parse_named(s, kMethods, "method");
   } catch (const Error& e) {
     throw Error(where + ": " + e.what());
   }
-}
-
-const std::vector<std::string>& profile_arg_keys() {
-  static const std::vector<std::string> keys = {"testdata_path", "ckpt", "dsepath", "t", "ls", "li", "s1", "s2",
-                                                "phase", "sample_step", "batch_size", "diffusionmodel", "down_N", "seed"};
-  return keys;
 }
 
 json strip_comments(const json& j) {
@@ -119,53 +101,14 @@ json strip_comments(const json& j) {
   return j;
 }
 
-json validate_profile(const json& profile_in, const std::string& where) {
-  if (!profile_in.is_object()) throw Error(where + ": the profile must be an object {\"args\": ..., \"config\": ...}");
-  json profile = strip_comments(profile_in);
-  check_keys(profile, {"args", "config", "description"}, where, "the profile");
-  profile.erase("description");  // a note for people; not part of a run's config
-  json args = require(profile, "args", where, "the profile");
-  const json& config = require(profile, "config", where, "the profile");
-  if (!args.is_object()) throw Error(where + ": profile 'args' must be an object (the official args.py names)");
-  if (!config.is_object()) throw Error(where + ": profile 'config' must be an object (the official yml sections)");
-
-  const std::string ctx = "profile args";
-  // Official args.py names that do not apply here (the yml is inlined, outputs go to --output).
-  args.erase("config_path");
-  args.erase("root");
-  check_keys(args, profile_arg_keys(), where, ctx);
-  for (const auto& key : profile_arg_keys()) require(args, key, where, ctx);
-  for (const char* key : {"testdata_path", "ckpt", "dsepath"}) as_string(args[key], where, key);
-  for (const char* key : {"t", "sample_step", "batch_size", "down_N", "seed"}) args[key] = as_int(args[key], where, key);
-  for (const char* key : {"ls", "li"}) args[key] = as_number(args[key], where, key);
-  check_choice(as_string(args["s1"], where, "s1"), {"cosine", "neg_l2"}, where, "s1");
-  check_choice(as_string(args["s2"], where, "s2"), {"neg_l2", "cosine"}, where, "s2");
-  check_choice(as_string(args["phase"], where, "phase"), {"test", "train"}, where, "phase");
-  check_choice(as_string(args["diffusionmodel"], where, "diffusionmodel"), {"ADM", "DDPM"}, where, "diffusionmodel");
-
-  check_keys(config, {"data", "model", "diffusion", "dse"}, where, "profile config");
-  for (const char* section : {"data", "model", "diffusion"})
-    if (!require(config, section, where, "profile config").is_object())
-      throw Error(where + ": profile config '" + section + "' must be an object");
-  const int64_t image_size = as_int(require(config["data"], "image_size", where, "config.data"), where, "image_size");
-  const int64_t steps = as_int(require(config["diffusion"], "num_diffusion_timesteps", where, "config.diffusion"),
-                               where, "num_diffusion_timesteps");
-
-  const int64_t t = args["t"].get<int64_t>();
-  if (t < 1 || t > steps)
-    throw Error(where + ": 't' is " + std::to_string(t) + "; it must be in 1.." + std::to_string(steps) +
-                " (num_diffusion_timesteps)");
-  for (const char* key : {"sample_step", "batch_size", "down_N"})
-    if (args[key].get<int64_t>() < 1) throw Error(where + ": '" + key + "' must be >= 1");
-  const int64_t down_n = args["down_N"].get<int64_t>();
-  if (image_size % down_n != 0)
-    throw Error(where + ": 'down_N' " + std::to_string(down_n) + " does not divide image_size " +
-                std::to_string(image_size));
-  if (args["seed"].get<int64_t>() < 0) throw Error(where + ": 'seed' must be >= 0");
-
-  json out = profile;
-  out["args"] = args;
-  return out;
+void check_runnable(const Profile& profile, const std::string& where) {
+  const ProfileArgs& a = profile.args;
+  if (a.testdata_path.size() != 1)
+    throw Error(where + ": args.testdata_path lists " + std::to_string(a.testdata_path.size()) +
+                " folders; egsde run translates one source folder (a list is egsde translate's multi-domain input)");
+  if (a.sample_step != 1)
+    throw Error(where + ": args.sample_step is " + std::to_string(a.sample_step) +
+                "; egsde run repeats with 'repeats' (seeds) instead — set sample_step to 1");
 }
 
 // j[key] as a string through `parse` (an enum's parse_* from core/suggest.h), its error
@@ -196,14 +139,19 @@ Spec parse_spec(const json& j, const fs::path& file) {
 
   // Profile: inline, or a file (issue 4's `egsde translate --profile` format).
   const json& p = require(j, "profile", where, "the spec");
+  json raw = p;
+  std::string profile_where = where + " profile";
+  s.profile_dir = spec_dir;
   if (p.is_string()) {
     const fs::path pfile = resolve(spec_dir, p.get<std::string>());
-    s.profile = validate_profile(read_json_file(pfile), pfile.string());
+    raw = read_json_file(pfile);
+    profile_where = "profile " + pfile.string();
     s.profile_dir = pfile.parent_path();
-  } else {
-    s.profile = validate_profile(p, where);
-    s.profile_dir = spec_dir;
   }
+  // The one profile validator, as each run's worker applies it (expand() re-checks every run).
+  const Profile base = parse_profile(strip_comments(raw), s.profile_dir, profile_where);
+  check_runnable(base, profile_where);
+  s.profile = base.canonical;
 
   if (j.contains("methods")) {
     const json& m = j["methods"];
@@ -223,7 +171,7 @@ Spec parse_spec(const json& j, const fs::path& file) {
     if (!g.is_object() && !g.is_array())
       throw Error(where + ": 'grid' must be an object {\"args.ls\": [0, 500], ...} or a list of such objects");
     std::vector<std::string> valid;
-    for (const auto& k : profile_arg_keys())
+    for (const auto& k : profile_arg_names())
       if (k != "seed") valid.push_back("args." + k);
     leaf_paths(s.profile["config"], "config", valid);
     const json grids = g.is_object() ? json::array({g}) : g;
@@ -310,7 +258,7 @@ Spec parse_spec(const json& j, const fs::path& file) {
     }
     ev.source = e.contains("source")
                     ? resolve(spec_dir, as_string(e["source"], where, "source"))
-                    : resolve(s.profile_dir, s.profile["args"]["testdata_path"].get<std::string>());
+                    : base.args.testdata_path.front();
     ev.target = resolve(spec_dir, as_string(require(e, "target", where, ctx), where, "target"));
     if (e.contains("inception")) ev.inception = resolve(spec_dir, as_string(e["inception"], where, "inception"));
     s.evaluation = ev;

@@ -37,6 +37,7 @@
 #include "metrics/protocol.h"
 #include "models/winograd.h"
 #include "samplers/noise.h"
+#include "translate/profile.h"
 
 namespace egsde::runner {
 
@@ -78,7 +79,7 @@ struct Spec {
   std::string name;
   std::string description;
   std::filesystem::path file;         // where the spec was read from ("" when parsed from memory)
-  nlohmann::json profile;             // {"args": {...}, "config": {...}}, validated, comments removed
+  nlohmann::json profile;             // {"args", "config"} as parse_profile checked it (Profile::canonical)
   std::filesystem::path profile_dir;  // relative profile paths resolve against this
   std::vector<Method> methods{Method::Egsde};
   std::vector<Grid> grids;            // each sorted by key (deterministic expansion); none = one point
@@ -95,13 +96,9 @@ struct Spec {
 Spec parse_spec(const nlohmann::json& j, const std::filesystem::path& file);
 Spec read_spec(const std::filesystem::path& file);
 
-// Strict check of an official-format profile {"args", "config"}: known args with their types
-// (numbers normalised: ls/li as float, integers as int), enum values, config sections. Returns
-// the normalised profile with comment keys removed. Throws egsde::Error mentioning `where`.
-nlohmann::json validate_profile(const nlohmann::json& profile, const std::string& where);
-
-// The official args.py names a profile's "args" must have.
-const std::vector<std::string>& profile_arg_keys();
+// What egsde run adds to the profile's own rules (translate/profile.h parse_profile): one source
+// folder, and sample_step 1 (repeats are the spec's seeds). Throws egsde::Error naming `where`.
+void check_runnable(const Profile& profile, const std::string& where);
 
 // Drops every key starting with "_" (comments), recursively.
 nlohmann::json strip_comments(const nlohmann::json& j);

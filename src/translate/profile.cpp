@@ -1,6 +1,7 @@
 #include "translate/profile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "core/error.h"
@@ -25,11 +26,29 @@ const std::vector<std::pair<std::string, BetaSchedule>> kBetas = {
 const std::vector<std::pair<std::string, VarType>> kVarTypes = {{"fixedsmall", VarType::FixedSmall},
                                                                 {"fixedlarge", VarType::FixedLarge}};
 
-// A field given as a string and turned into something else by `convert` (paths, enums).
-JsonField string_as(const std::string& name, std::function<void(const std::string&)> convert) {
-  return {name, "a string", [convert](const nlohmann::json& v) {
+// A field given as a string and turned into something else by `convert` (paths, enums); an
+// enum's own error (core/suggest.h parse_named) gets `what` in front, naming the profile.
+JsonField string_as(const std::string& what, const std::string& name, std::function<void(const std::string&)> convert) {
+  return {name, "a string", [what, convert](const nlohmann::json& v) {
             if (!v.is_string()) throw std::invalid_argument("type");
-            convert(v.get<std::string>());
+            try {
+              convert(v.get<std::string>());
+            } catch (const Error& e) {
+              throw Error(what + ": " + e.what());
+            }
+          }};
+}
+
+// An integer arg; a whole number written as a float (5.0) is the same value, as JSON tools write it.
+JsonField whole_field(const std::string& name, int64_t& dst) {
+  return {name, "an integer", [&dst](const nlohmann::json& v) {
+            if (v.is_number_integer()) {
+              dst = v.get<int64_t>();
+              return;
+            }
+            const double d = v.is_number_float() ? v.get<double>() : 0.5;
+            if (!(std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)) throw std::invalid_argument("type");
+            dst = static_cast<int64_t>(d);
           }};
 }
 
@@ -60,21 +79,21 @@ ProfileArgs parse_args(const nlohmann::json& j, const fs::path& base, const std:
            a.testdata_path.push_back(resolve(base, e.get<std::string>()));
          }
        }},
-      string_as("ckpt", [&](const std::string& s) { a.ckpt = resolve(base, s); }),
-      string_as("dsepath", [&](const std::string& s) { a.dsepath = s.empty() ? fs::path() : resolve(base, s); }),
-      string_as("config_path", [&](const std::string&) {}),  // the yml is inlined as "config"
-      string_as("root", [&](const std::string&) {}),         // unused by runners/egsde.py
-      adm::int_field("t", a.t),
+      string_as(what, "ckpt", [&](const std::string& s) { a.ckpt = resolve(base, s); }),
+      string_as(what, "dsepath", [&](const std::string& s) { a.dsepath = s.empty() ? fs::path() : resolve(base, s); }),
+      string_as(what, "config_path", [&](const std::string&) {}),  // the yml is inlined as "config"
+      string_as(what, "root", [&](const std::string&) {}),         // unused by runners/egsde.py
+      whole_field("t", a.t),
       adm::number_field("ls", a.ls),
       adm::number_field("li", a.li),
-      string_as("s1", [&](const std::string& s) { a.s1 = parse_realism_score(s); }),
-      string_as("s2", [&](const std::string& s) { a.s2 = parse_faithful_score(s); }),
+      string_as(what, "s1", [&](const std::string& s) { a.s1 = parse_realism_score(s); }),
+      string_as(what, "s2", [&](const std::string& s) { a.s2 = parse_faithful_score(s); }),
       adm::string_field("phase", a.phase),
-      adm::int_field("sample_step", a.sample_step),
-      adm::int_field("batch_size", a.batch_size),
-      string_as("diffusionmodel", [&](const std::string& s) { a.diffusionmodel = parse_diffusion_model(s); }),
-      adm::int_field("down_N", a.down_N),
-      adm::int_field("seed", seed),
+      whole_field("sample_step", a.sample_step),
+      whole_field("batch_size", a.batch_size),
+      string_as(what, "diffusionmodel", [&](const std::string& s) { a.diffusionmodel = parse_diffusion_model(s); }),
+      whole_field("down_N", a.down_N),
+      whole_field("seed", seed),
   };
   require(j, what, {"testdata_path", "ckpt", "t", "ls", "li", "s1", "s2", "phase", "sample_step", "batch_size",
                     "diffusionmodel", "down_N", "seed"});
@@ -101,7 +120,7 @@ ScheduleConfig parse_schedule(const nlohmann::json& config, const std::string& w
   require(d, what + ".diffusion", {"beta_schedule", "beta_start", "beta_end", "num_diffusion_timesteps"});
   adm::read_json_fields(
       d, what + ".diffusion",
-      {string_as("beta_schedule", [&](const std::string& v) { s.beta_schedule = parse_named(v, kBetas, "beta_schedule"); }),
+      {string_as(what + ".diffusion", "beta_schedule", [&](const std::string& v) { s.beta_schedule = parse_named(v, kBetas, "beta_schedule"); }),
        adm::number_field("beta_start", s.beta_start), adm::number_field("beta_end", s.beta_end),
        adm::int_field("num_diffusion_timesteps", s.num_diffusion_timesteps)});
   const auto& m = config["model"];
@@ -164,7 +183,27 @@ Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const s
     throw Error(what + ": t = " + std::to_string(p.args.t) + " exceeds num_diffusion_timesteps " +
                 std::to_string(p.schedule.num_diffusion_timesteps));
   p.config = c;
+  p.canonical = j;
+  p.canonical.erase("description");  // a note for people
+  nlohmann::json& args = p.canonical["args"];
+  args.erase("config_path");
+  args.erase("root");
+  args["ls"] = p.args.ls;  // 500 and 500.0 are one value, as are 5 and 5.0
+  args["li"] = p.args.li;
+  args["t"] = p.args.t;
+  args["sample_step"] = p.args.sample_step;
+  args["batch_size"] = p.args.batch_size;
+  args["down_N"] = p.args.down_N;
+  args["seed"] = static_cast<int64_t>(p.args.seed);
   return p;
+}
+
+const std::vector<std::string>& profile_arg_names() {
+  static const std::vector<std::string> names = {"testdata_path", "ckpt",        "dsepath",    "t",
+                                                 "ls",            "li",          "s1",         "s2",
+                                                 "phase",         "sample_step", "batch_size", "diffusionmodel",
+                                                 "down_N",        "seed"};
+  return names;
 }
 
 Profile read_profile(const fs::path& path) {

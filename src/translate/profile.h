@@ -41,7 +41,13 @@ struct Profile {
   nlohmann::json config;
   int64_t image_size = 0;        // config.data.image_size
   ScheduleConfig schedule;       // config.diffusion + config.model.var_type
+  // The input as checked, in one canonical form: "description" and the unused args config_path
+  // and root dropped, ls/li as floats, paths as written. What a run's id hashes (runner/expand.h).
+  nlohmann::json canonical;
 };
+
+// The args.py names a profile's "args" holds (config_path and root are accepted and dropped).
+const std::vector<std::string>& profile_arg_names();
 
 // Parses and checks; `base_dir` resolves relative paths, `what` names the profile in errors.
 Profile parse_profile(const nlohmann::json& j, const std::filesystem::path& base_dir, const std::string& what);

@@ -28,6 +28,7 @@ const std::vector<std::pair<std::string, Method>> kMethods = {
 
 Method parse_method(const std::string& s) { return parse_named(s, kMethods, "method"); }
 std::string to_string(Method m) { return name_of(m, kMethods); }
+bool needs_dse(Method m, const ProfileArgs& args) { return m == Method::Egsde && args.ls != 0; }
 
 struct Sampling::Impl {
   Method method = Method::Egsde;
@@ -50,9 +51,8 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   s.precision = o.precision;
   s.device = o.device;
   s.repeats = a.sample_step;
-  const bool needs_dse = o.method == Method::Egsde && a.ls != 0;
   for (const auto& [file, name] : {std::pair{a.ckpt, "ckpt"}, std::pair{a.dsepath, "dsepath"}}) {
-    if (std::string(name) == "dsepath" && !needs_dse) continue;
+    if (std::string(name) == "dsepath" && !needs_dse(o.method, a)) continue;
     if (const std::string why = not_a_file_reason(file); !why.empty())
       throw Error(what + ": args." + name + " " + file.string() + " " + why +
                   "; download it (README.md, 'Weights and data') or fix the path");

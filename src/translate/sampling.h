@@ -26,6 +26,9 @@ enum class Method { Egsde, Sdedit, Ilvr };
 Method parse_method(const std::string& s);
 std::string to_string(Method m);
 
+// Whether `m` loads the DSE: only EGSDE's realism expert uses it, and only when λs ≠ 0.
+bool needs_dse(Method m, const ProfileArgs& args);
+
 struct SamplingOptions {
   Method method = Method::Egsde;
   int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)

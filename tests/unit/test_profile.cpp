@@ -78,10 +78,15 @@ TEST(Profile, MissingKeysBadValuesAndEnumsAreErrors) {
   EXPECT_NE(error_of(j).find("required key 'diffusion' is missing"), std::string::npos) << error_of(j);
   j = fixture_profile();
   j["args"]["s1"] = "cosin";
-  EXPECT_NE(error_of(j).find("did you mean 'cosine'"), std::string::npos) << error_of(j);
+  // the enum's error names the profile (it said only "unknown s1 'cosin'; …")
+  EXPECT_EQ(error_of(j).rfind("profile P args: unknown s1 'cosin'; did you mean 'cosine'", 0), 0u) << error_of(j);
   j = fixture_profile();
   j["args"]["diffusionmodel"] = "ADN";
+  EXPECT_EQ(error_of(j).rfind("profile P args: ", 0), 0u) << error_of(j);
   EXPECT_NE(error_of(j).find("did you mean 'ADM'"), std::string::npos) << error_of(j);
+  j = fixture_profile();
+  j["config"]["diffusion"]["beta_schedule"] = "linaer";
+  EXPECT_EQ(error_of(j).rfind("profile P config.diffusion: ", 0), 0u) << error_of(j);
   j = fixture_profile();
   j["args"]["t"] = "30";
   EXPECT_NE(error_of(j).find("'t' must be an integer"), std::string::npos) << error_of(j);
@@ -154,3 +159,27 @@ TEST(Profile, ToJsonRoundTrips) {
 }
 
 }  // namespace
+
+// One profile schema for translate and run (issue 18): the canonical form a run's id hashes —
+// the unused keys dropped, whole numbers as integers (5.0 = 5), λs/λi as floats, paths as written.
+TEST(Profile, CanonicalFormIsWhatARunHashes) {
+  auto j = fixture_profile();
+  j["description"] = "a note";
+  j["args"]["config_path"] = "cat2dog.yml";
+  j["args"]["root"] = "runs";
+  j["args"]["t"] = 30.0;
+  j["args"]["batch_size"] = 2.0;
+  j["args"]["ls"] = 500;
+  const Profile p = parse_profile(j, "/base", "profile P");
+  EXPECT_EQ(p.args.t, 30);
+  EXPECT_FALSE(p.canonical.contains("description"));
+  EXPECT_FALSE(p.canonical["args"].contains("config_path"));
+  EXPECT_FALSE(p.canonical["args"].contains("root"));
+  EXPECT_EQ(p.canonical["args"]["t"].dump(), "30");
+  EXPECT_EQ(p.canonical["args"]["batch_size"].dump(), "2");
+  EXPECT_EQ(p.canonical["args"]["ls"].dump(), "500.0");
+  EXPECT_EQ(p.canonical["args"]["ckpt"], fixture_profile()["args"]["ckpt"]);  // as written, not resolved
+  EXPECT_EQ(p.canonical["config"], fixture_profile()["config"]);
+  j["args"]["t"] = 30.5;
+  EXPECT_NE(error_of(j).find("key 't' must be an integer, got 30.5"), std::string::npos) << error_of(j);
+}
