@@ -20,7 +20,7 @@
 #include "core/precision.h"
 #include "translate/profile.h"
 #include "core/provenance.h"
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 namespace egsde::cli {
 namespace {
@@ -56,7 +56,7 @@ struct Timing {
 // timed steps run back to back as in a translation, with one synchronisation after the first
 // step, one after the warm-up and one at the end (a synchronisation per step would drain the
 // launch queue and time gaps a translation does not have): their mean.
-Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t warmup, int64_t total, uint64_t seed) {
+Timing time_steps(const MethodSampler& sampling, const torch::Tensor& x0, int64_t warmup, int64_t total, uint64_t seed) {
   const bool cuda = x0.is_cuda();
   if (total <= warmup) throw Error("bench: no timed step; raise --steps above 0");
   std::vector<double> per_step;
@@ -86,8 +86,8 @@ Timing time_steps(const Sampling& sampling, const torch::Tensor& x0, int64_t war
 }
 
 // One timed measurement of `so` at batch `b`.
-Timing measure(const Profile& profile, const BenchArgs& a, const SamplingOptions& so, int64_t b) {
-  const Sampling sampling(profile, so);
+Timing measure(const Profile& profile, const BenchArgs& a, const MethodSamplerOptions& so, int64_t b) {
+  const MethodSampler sampling(profile, so);
   torch::manual_seed(static_cast<int64_t>(a.seed));
   const auto x0 = (torch::rand({b, 3, profile.image_size, profile.image_size}) * 2 - 1).to(so.device);
   reset_peak_device_memory(so.device);
@@ -98,7 +98,7 @@ Timing measure(const Profile& profile, const BenchArgs& a, const SamplingOptions
 
 // The largest batch (doubling from `from`, at most `cap`) whose measurement fits the device's
 // memory, with its timing; 0 when not even `from` fits. Out-of-memory is the only failure caught.
-std::pair<int64_t, Timing> largest_batch(const Profile& profile, const BenchArgs& a, const SamplingOptions& so,
+std::pair<int64_t, Timing> largest_batch(const Profile& profile, const BenchArgs& a, const MethodSamplerOptions& so,
                                          int64_t from, int64_t cap) {
   std::pair<int64_t, Timing> best{0, {}};
   for (int64_t b = from; b <= cap; b *= 2) {
@@ -116,15 +116,15 @@ std::pair<int64_t, Timing> largest_batch(const Profile& profile, const BenchArgs
 
 // The EGSDE step from the official way of computing the guidance to egsde's default, one lever
 // at a time (cumulative), then the default with one thread and with bf16 autocast.
-nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const SamplingOptions& base) {
+nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const MethodSamplerOptions& base) {
   struct Row {
     std::string name;
-    SamplingOptions so;
+    MethodSamplerOptions so;
     int threads;
     bool cpu_cache = true;
   };
   const int threads = at::get_num_threads();
-  SamplingOptions so = base;
+  MethodSamplerOptions so = base;
   so.method = Method::Egsde;
   so.precision = Precision::Fp32;
   so.levers = {false, false, false};
@@ -141,7 +141,7 @@ nlohmann::json run_levers(const Profile& profile, const BenchArgs& a, const Samp
   rows.push_back({"+ closed-form low-pass gradient", so, threads, false});
   rows.push_back({"+ allocation reuse: large CPU blocks cached across steps (= egsde's default)", so, threads, true});
   if (threads > 1) rows.push_back({"default, 1 thread", so, 1});
-  SamplingOptions variant = so;
+  MethodSamplerOptions variant = so;
   variant.channels_last = true;
   rows.push_back({"default, networks channels-last (NHWC; not adopted)", variant, threads});
   if (winograd_available()) {
@@ -191,7 +191,7 @@ void run(const BenchArgs& a) {
   profile.args.sample_step = 1;
   std::vector<Precision> precisions;
   for (const auto& p : a.precision) precisions.push_back(parse_precision(p));
-  SamplingOptions base;
+  MethodSamplerOptions base;
   base.precision = precisions.front();  // the levers' rows
   base.device = parse_device(a.device);
   base.channels_last = a.channels_last;
@@ -207,7 +207,7 @@ void run(const BenchArgs& a) {
   for (const auto& m : a.methods) methods.push_back(parse_method(m));
   nlohmann::json rows = nlohmann::json::array();
   std::cout << "method  conv      prec  batch  s/step    images/s at M=" << a.t_full << "  peak RSS MiB  peak GPU MiB\n";
-  const auto add_row = [&](const SamplingOptions& so, int64_t b, const Timing& tm, bool largest) {
+  const auto add_row = [&](const MethodSamplerOptions& so, int64_t b, const Timing& tm, bool largest) {
     const double s = tm.seconds_per_step;
     const double ips = static_cast<double>(b) / (s * static_cast<double>(a.t_full));
     const double rss = peak_rss_mib();
@@ -231,7 +231,7 @@ void run(const BenchArgs& a) {
   for (const ConvAlgo conv : convs) {
     for (const Precision p : precisions) {
       for (const Method m : methods) {
-        SamplingOptions so = base;
+        MethodSamplerOptions so = base;
         so.method = m;
         so.conv = conv;
         so.precision = p;

@@ -88,7 +88,7 @@ void run_run(const RunArgs& a) {
                      : std::string()));
   // Held until the evaluation is written: a second run on this output refuses with one line.
   const OutputLock lock = OutputLock::acquire(plan.output, "run");
-  const runner::TranslatorFactory translator = runner::sampler_translator_factory();
+  const runner::BatchTranslatorFactory translator = runner::sampler_batch_translators();
 
   runner::ExecuteOptions eo;
   eo.workers = workers;

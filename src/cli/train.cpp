@@ -77,9 +77,27 @@ Profile demo_profile(const std::string& path) {
   return read_profile(path);
 }
 
-void run_score(const TrainArgs& a) {
+// What train-score and train-dse start from: the profile (its config sections define the
+// network), its β schedule, and the demo's training images scaled to [−1, 1] (ToTensor, ×2−1).
+struct DemoTrainingSet {
+  Profile profile;
+  Schedule schedule;
+  train::LabeledImages data;
+  torch::Tensor x;
+};
+
+DemoTrainingSet demo_training_set(const TrainArgs& a) {
   check_output(a);
-  const Profile p = demo_profile(a.profile);
+  DemoTrainingSet t{demo_profile(a.profile), {}, {}, {}};
+  t.schedule = make_schedule(t.profile.schedule);
+  t.data = train::fashion_mnist_classes_data("train", a.classes, a.data);
+  t.x = t.data.images * 2 - 1;
+  return t;
+}
+
+void run_score(const TrainArgs& a) {
+  const DemoTrainingSet set = demo_training_set(a);
+  const Profile& p = set.profile;
   nlohmann::json mc = config_section(NetworkKind::AdmUNet, p.config);
   const AdmUNetConfig cfg = AdmUNetConfig::from_json(mc);
   if (cfg.learn_sigma || cfg.class_cond)
@@ -88,9 +106,8 @@ void run_score(const TrainArgs& a) {
   torch::manual_seed(a.config.seed);
   AdmUNet net(cfg);
   zero_init_like_adm(*net, true);
-  const Schedule s = make_schedule(p.schedule);
-  const auto data = train::fashion_mnist_classes_data("train", a.classes, a.data);
-  const torch::Tensor x = data.images * 2 - 1;
+  const Schedule& s = set.schedule;
+  const torch::Tensor& x = set.x;
   std::cerr << "train-score: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
   const auto r = train::train(
       *net,
@@ -103,8 +120,8 @@ void run_score(const TrainArgs& a) {
 }
 
 void run_dse(const TrainArgs& a) {
-  check_output(a);
-  const Profile p = demo_profile(a.profile);
+  const DemoTrainingSet set = demo_training_set(a);
+  const Profile& p = set.profile;
   AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
   cfg.phase = DsePhase::Train;
   if (cfg.num_class != static_cast<int64_t>(a.classes.size()))
@@ -113,9 +130,9 @@ void run_dse(const TrainArgs& a) {
   torch::manual_seed(a.config.seed);
   AdmDse net(cfg);
   zero_init_like_adm(*net, false);
-  const Schedule s = make_schedule(p.schedule);
-  const auto data = train::fashion_mnist_classes_data("train", a.classes, a.data);
-  const torch::Tensor x = data.images * 2 - 1;
+  const Schedule& s = set.schedule;
+  const torch::Tensor& x = set.x;
+  const auto& data = set.data;
   std::cerr << "train-dse: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
   const auto r = train::train(
       *net,

@@ -38,7 +38,7 @@ void run(const TranslateArgs& a) {
   o.precision = parse_precision(a.precision);
   o.conv = parse_conv_algo(a.conv);
   for (const auto& s : a.source) o.source.emplace_back(s);
-  const TranslateSummary s = translate(profile, o);
+  const TranslateSummary s = translate_folder(profile, o);
   if (!a.quiet)
     std::cerr << "translate: " << s.translated << " translated, " << s.skipped << " already done (of " << s.sources
               << ") in " << format_duration(s.wall_s) << " → " << a.output << "\n";

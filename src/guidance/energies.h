@@ -36,7 +36,7 @@ struct GuidanceLevers {
 };
 
 // ∇_y of the realism energy by local autograd, backward to y only (levers.frozen_dse is applied by
-// whoever owns the DSE: Sampling).
+// whoever owns the DSE: MethodSampler).
 EnergyGrad realism_energy(FeatureFn dse, RealismScore s1, GuidanceLevers levers = {});
 
 // ∇_y of the faithful energy. neg_l2 is quadratic in y: closed form 2·LPᵀ(LP(y) − LP(x_t)), no

@@ -18,12 +18,7 @@ Trunk::Trunk(const TrunkOptions& o) : options(o) {
     return std::find(o.attention_ds.begin(), o.attention_ds.end(), ds) != o.attention_ds.end();
   };
   const auto res_block = [&](int64_t in, int64_t out, bool down) {
-    ResBlockOptions r;
-    r.channels = in;
-    r.emb_channels = time_embed_dim;
-    r.dropout = o.dropout;
-    r.out_channels = out;
-    r.use_scale_shift_norm = o.use_scale_shift_norm;
+    ResBlockOptions r = level_res_block(o, in, out);
     r.down = down;
     return ResBlock(r);
   };

@@ -43,6 +43,19 @@ struct Trunk {
   int64_t ds = 1;                          // downsampling rate at the middle block
 };
 
+// The ResBlock every level of the trunk and of UNetModel's output_blocks builds: `in` → `out`
+// channels, conditioned on the 4·model_channels time embedding (unet.py ResBlock(ch, time_embed_dim,
+// dropout, out_channels=…, use_scale_shift_norm=…)); the caller sets up/down.
+inline ResBlockOptions level_res_block(const TrunkOptions& o, int64_t in, int64_t out) {
+  ResBlockOptions r;
+  r.channels = in;
+  r.emb_channels = o.model_channels * 4;
+  r.dropout = o.dropout;
+  r.out_channels = out;
+  r.use_scale_shift_norm = o.use_scale_shift_norm;
+  return r;
+}
+
 // int(mult * model_channels), as the official constructors compute level widths.
 inline int64_t level_channels(double mult, int64_t model_channels) {
   return static_cast<int64_t>(mult * static_cast<double>(model_channels));

@@ -120,12 +120,7 @@ AdmUNetImpl::AdmUNetImpl(const AdmUNetConfig& config)
   register_module("middle_block", trunk_.middle_block);
 
   const auto res_block = [&](int64_t in, int64_t out, bool up) {
-    adm::ResBlockOptions r;
-    r.channels = in;
-    r.emb_channels = time_embed_dim;
-    r.dropout = o.dropout;
-    r.out_channels = out;
-    r.use_scale_shift_norm = o.use_scale_shift_norm;
+    adm::ResBlockOptions r = adm::level_res_block(o, in, out);
     r.up = up;
     return adm::ResBlock(r);
   };

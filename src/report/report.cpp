@@ -147,7 +147,7 @@ ReportResult write_report(const ReportOptions& o) {
       grid.columns.push_back({"source", source, {list.paths.begin(), list.paths.begin() + static_cast<std::ptrdiff_t>(grid.names.size())}});
       for (const RunResult* r : sample_runs(runs))
         grid.columns.push_back({r->method == runner::Method::EgsdeDagger ? "EGSDE-dagger" : method_title(r->method),
-                                runs_root / r->id / "images"});
+                                runs_root / r->id / "images", {}});
       const std::size_t missing = write_sample_grid(grid, files[4]);
       result.written.push_back(files[4]);
       if (missing)

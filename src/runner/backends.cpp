@@ -17,7 +17,7 @@
 #include "metrics/classifier_features.h"
 #include "metrics/evaluate.h"
 #include "metrics/per_image_h5.h"
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 namespace egsde::runner {
 namespace {
@@ -26,9 +26,9 @@ namespace fs = std::filesystem;
 
 // One worker's sampler: the networks stay loaded while consecutive batches share the profile's
 // networks, method and respacing (the seed does not matter to them).
-class SamplerTranslator : public Translator {
+class SamplerBatchTranslator : public BatchTranslator {
  public:
-  explicit SamplerTranslator(const Worker& w) : device_(w.device) {}
+  explicit SamplerBatchTranslator(const Worker& w) : device_(w.device) {}
 
   std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::vector<WorkItem>& batch) override {
     check_rng(rng, "run " + run.id);
@@ -38,25 +38,24 @@ class SamplerTranslator : public Translator {
     key.erase("repeat");
     const std::string k = key.dump();
     if (k != key_) {
-      sampling_.reset();
-      SamplingOptions so;
+      sampler_.reset();
+      MethodSamplerOptions so;
       so.method = sampler_method(run.method);
       so.respace = run.respace;
       so.precision = run.precision;
       so.conv = run.conv;
       so.device = device_;
       so.per_image_lowpass = true;
-      sampling_ = std::make_unique<Sampling>(profile, so);
+      sampler_ = std::make_unique<MethodSampler>(profile, so);
       key_ = k;
     }
     std::vector<fs::path> paths;
     std::vector<std::string> names;
     for (const auto& item : batch) paths.push_back(item.source), names.push_back(item.image);
     const auto start = std::chrono::steady_clock::now();
-    const auto x0 = load_sources(paths, profile.image_size).to(device_);
     // The same noise as `egsde translate --rng per-sample` of the run's resolved profile.
     PerSampleNoise noise = PerSampleNoise::for_images(static_cast<uint64_t>(run.seed), 0, names);
-    const auto y = sampling_->sample(x0, noise, {}).at(0).to(torch::kCPU, torch::kFloat32);
+    const auto y = translate_files(*sampler_, paths, noise).at(0);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<nlohmann::json> records;
     for (size_t b = 0; b < batch.size(); ++b) {
@@ -65,7 +64,7 @@ class SamplerTranslator : public Translator {
                          {"noise_seed", per_sample_seed(static_cast<uint64_t>(run.seed), 0, names[b])},
                          {"seconds", seconds / static_cast<double>(batch.size())},
                          {"batch", batch.size()},
-                         {"steps", sampling_->steps()},
+                         {"steps", sampler_->steps()},
                          {"device", device_.str()}});
     }
     return records;
@@ -74,7 +73,7 @@ class SamplerTranslator : public Translator {
  private:
   torch::Device device_;
   std::string key_;
-  std::unique_ptr<Sampling> sampling_;
+  std::unique_ptr<MethodSampler> sampler_;
 };
 
 // OUT/<run>/per_image.h5: one row per translated image (sorted by name), joined with the
@@ -95,8 +94,8 @@ void write_per_image_records(const fs::path& file, const Run& run, const std::ve
 
 }  // namespace
 
-TranslatorFactory sampler_translator_factory() {
-  return [](const Worker& w) -> std::unique_ptr<Translator> { return std::make_unique<SamplerTranslator>(w); };
+BatchTranslatorFactory sampler_batch_translators() {
+  return [](const Worker& w) -> std::unique_ptr<BatchTranslator> { return std::make_unique<SamplerBatchTranslator>(w); };
 }
 
 Evaluator metrics_evaluator() {
@@ -160,10 +159,10 @@ std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator,
   return n;
 }
 
-WorkerFactory translator_worker_factory(const Plan& plan, const TranslatorFactory& factory) {
+WorkerFactory translator_worker_factory(const Plan& plan, const BatchTranslatorFactory& factory) {
   if (!factory) throw Error("no translator: the sampler backend is not linked in");
   return [&plan, factory](const Worker& worker) -> BatchFn {
-    std::shared_ptr<Translator> translator = factory(worker);
+    std::shared_ptr<BatchTranslator> translator = factory(worker);
     if (!translator) throw Error("the translator factory returned nothing for " + worker.device);
     return [&plan, translator](const std::vector<WorkItem>& batch, const Worker&) {
       const PlannedRun& pr = plan.runs.at(batch.front().run_index);

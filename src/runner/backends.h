@@ -1,5 +1,5 @@
 // What `egsde run` needs from the sampler and the metrics, as two small interfaces (tests plug in
-// fakes), and their real implementations: translate/sampling.h and metrics/evaluate.h.
+// fakes), and their real implementations: translate/method_sampler.h and metrics/evaluate.h.
 #pragma once
 #include <filesystem>
 #include <functional>
@@ -17,9 +17,9 @@ namespace egsde::runner {
 
 // One per worker thread, built on that thread: holds the model replicas for worker.device
 // (cached across runs that share ckpt/dsepath/config).
-class Translator {
+class BatchTranslator {
  public:
-  virtual ~Translator() = default;
+  virtual ~BatchTranslator() = default;
   // Translates `batch` (items of `run`, at most args.batch_size, in image order): reads each
   // item.source, samples with run.method / run.resolved, the noise protocol `rng` (per-sample:
   // seeded from run.seed, run.repeat, item.image), and writes item.output_dir / item.image
@@ -27,7 +27,7 @@ class Translator {
   // Returns one JSON record per item (e.g. seconds, steps/s, finite check) or {}.
   virtual std::vector<nlohmann::json> translate(const Run& run, RngProtocol rng, const std::vector<WorkItem>& batch) = 0;
 };
-using TranslatorFactory = std::function<std::unique_ptr<Translator>(const Worker& worker)>;
+using BatchTranslatorFactory = std::function<std::unique_ptr<BatchTranslator>(const Worker& worker)>;
 
 // Evaluates a finished run: FID/L2/MSE/PSNR/SSIM of `translated` against the evaluation's
 // source and target; returns {"fid", "l2", "mse", "psnr", "ssim", ...} and, when it can, writes
@@ -40,7 +40,7 @@ using Evaluator = std::function<nlohmann::json(const Run& run, const Evaluation&
 
 // The real sampler (per-sample noise only: rng 'official' is refused with a clear error) and
 // the real metrics (target statistics cached under OUT/.fid-cache).
-TranslatorFactory sampler_translator_factory();
+BatchTranslatorFactory sampler_batch_translators();
 Evaluator metrics_evaluator();
 
 // Evaluates every run of the plan whose items are all finished and which has no metrics.json
@@ -48,8 +48,8 @@ Evaluator metrics_evaluator();
 // then OUT/<run_id>/metrics.json, atomically. Returns the number evaluated.
 std::size_t evaluate_complete_runs(const Plan& plan, const Evaluator& evaluator, bool quiet);
 
-// Adapts a TranslatorFactory to the work queue (one Translator per worker, runs looked up by
+// Adapts a BatchTranslatorFactory to the work queue (one BatchTranslator per worker, runs looked up by
 // item.run_index in `plan`).
-WorkerFactory translator_worker_factory(const Plan& plan, const TranslatorFactory& factory);
+WorkerFactory translator_worker_factory(const Plan& plan, const BatchTranslatorFactory& factory);
 
 }  // namespace egsde::runner

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runner/plan.h"
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 namespace egsde::runner {
 

@@ -42,7 +42,7 @@
 namespace egsde::runner {
 
 // A spec's method is a preset of the profile (egsde-dagger = EGSDE with the paper's λs 700,
-// λi 0.5, M 0.6T; sdedit = λs = λi = 0), not the sampler algorithm (translate/sampling.h Method,
+// λi 0.5, M 0.6T; sdedit = λs = λi = 0), not the sampler algorithm (translate/method_sampler.h Method,
 // which a preset maps to). Tasks, FID protocols and noise protocols are the metrics' and the
 // samplers' own enums (metrics/protocol.h, samplers/noise.h), defined once there.
 enum class Method { Egsde, EgsdeDagger, Sdedit, Ilvr };

@@ -139,7 +139,7 @@ std::string output_name(const std::string& source_name, OutputFormat format) {
   return fs::path(source_name).stem().string() + (format == OutputFormat::Png ? ".png" : ".jpg");
 }
 
-TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
+TranslateSummary translate_folder(const Profile& profile, const TranslateOptions& o) {
   const ProfileArgs& a = profile.args;
   const std::string what = "profile " + profile.source.string();
   const int64_t batch_size = o.batch_size > 0 ? o.batch_size : a.batch_size;
@@ -171,19 +171,19 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
   if (o.respace > 0 && !o.quiet)
     if (const std::string w = respace_warning(profile.schedule.num_diffusion_timesteps, o.respace, a.t); !w.empty())
       std::cerr << "egsde: warning: --" << w << "\n";
-  SamplingOptions so;
+  MethodSamplerOptions so;
   so.method = o.method;
   so.respace = o.respace;
   so.precision = o.precision;
   so.conv = o.conv;
   so.device = o.device;
   so.per_image_lowpass = o.rng == RngProtocol::PerSample;  // batch-invariant low-pass
-  const Sampling sampling(profile, so);
+  const MethodSampler sampler(profile, so);
 
   // 4. noise: the official runner's generator (seed, then the networks' default init draws —
   //    score model first, then the DSE — then the DataLoader's seed), or one per image.
   std::optional<OfficialNoise> official;
-  if (o.rng == RngProtocol::Official) official = OfficialNoise::for_runner(a.seed, sampling.init_draws());
+  if (o.rng == RngProtocol::Official) official = OfficialNoise::for_runner(a.seed, sampler.init_draws());
 
   // 5. batches: official = the runner's batches over all sources (finished batches only advance
   //    the generator); per-sample = batches of the unfinished images.
@@ -220,29 +220,29 @@ TranslateSummary translate(const Profile& profile, const TranslateOptions& o) {
 
   // 6. the batches; translate.json records each written file (size, digest) after every batch,
   //    and on an error says "failed" with the error line instead of "running".
-  Progress progress(sum.sources - sum.skipped, pending_batches * repeats * sampling.steps(), o.quiet);
+  Progress progress(sum.sources - sum.skipped, pending_batches * repeats * sampler.steps(), o.quiet);
   try {
     for (int64_t r = 0; r < repeats; ++r) create_folder(o.output / std::to_string(r));
     for (const auto& batch : batches) {
       const int64_t n = static_cast<int64_t>(batch.size());
       const auto like = torch::empty({n, 3, profile.image_size, profile.image_size});
       if (all_done(batch)) {  // official protocol only: keep the generator where the runner has it
-        for (int64_t k = 0; k < sampling.draws_per_batch(); ++k) official->randn_like(like);
+        for (int64_t k = 0; k < sampler.draws_per_batch(); ++k) official->randn_like(like);
         continue;
       }
       std::vector<std::string> names;
       std::vector<fs::path> paths;
       for (const Job* j : batch) names.push_back(j->src.name), paths.push_back(j->src.path);
-      const auto x0 = load_sources(paths, profile.image_size, o.quiet).to(o.device);
       // per-sample: one generator per image and repeat; the sampler's repeats draw in sequence
       // from it, so seed it with repeat 0 (the repeat index of the experiment, not of sample_step).
       std::optional<PerSampleNoise> per_sample;
       if (!official) per_sample = PerSampleNoise::for_images(a.seed, 0, names);
       NoiseSource& noise = official ? static_cast<NoiseSource&>(*official) : *per_sample;
-      const auto results = sampling.sample(x0, noise, [&](int64_t, int64_t, const torch::Tensor&) { progress.step(); });
+      const auto results = translate_files(
+          sampler, paths, noise, [&](int64_t, int64_t, const torch::Tensor&) { progress.step(); }, o.quiet);
       for (int64_t r = 0; r < repeats; ++r) {
         const fs::path dir = o.output / std::to_string(r);
-        const auto y = results[static_cast<size_t>(r)].to(torch::kCPU, torch::kFloat32);
+        const auto& y = results[static_cast<size_t>(r)];
         for (int64_t b = 0; b < n; ++b) {
           const Job& j = *batch[static_cast<size_t>(b)];
           if (j.done) continue;  // official protocol: a finished image in a re-run batch

@@ -19,7 +19,7 @@
 #include "models/winograd.h"
 #include "translate/profile.h"
 #include "samplers/noise.h"
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 namespace egsde {
 
@@ -52,7 +52,7 @@ struct TranslateSummary {
   nlohmann::json record;  // what translate.json holds
 };
 
-TranslateSummary translate(const Profile& profile, const TranslateOptions& options);
+TranslateSummary translate_folder(const Profile& profile, const TranslateOptions& options);
 
 // The output image's file name for a source name: kept with `same`, else the stem + .png/.jpg.
 std::string output_name(const std::string& source_name, OutputFormat format);

@@ -64,7 +64,9 @@ TEST_F(ImageListing, TranslateRunAndMetricsListTheSameFiles) {
   EXPECT_EQ(file_names(metrics::list_images(dir_ / "out" / "0")), expected_) << log;
 
   nlohmann::json spec = {{"name", "listing"}, {"profile", profile}, {"methods", {"sdedit"}}};
-  const runner::Plan plan = runner::make_plan(runner::parse_spec(spec, dir_ / "spec.json"), {dir_ / "runs"});
+  runner::PlanOptions po;
+  po.output = dir_ / "runs";
+  const runner::Plan plan = runner::make_plan(runner::parse_spec(spec, dir_ / "spec.json"), po);
   ASSERT_EQ(plan.runs.size(), 1u);
   std::vector<std::string> items;
   for (const auto& item : plan.runs[0].items) items.push_back(item.image);

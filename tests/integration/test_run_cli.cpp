@@ -159,7 +159,7 @@ TEST(RunCli, DryRunFailsWhereARunWould) {
   write_json_file(dir / "s.json", base);
   std::string text;
   ASSERT_EQ(test::run_cli({"run", (dir / "s.json").string(), "--dry-run"}, &text), 0) << text;
-  for (const std::string key : {"args.ckpt " + (dir / "weights/score.pt").string(),
+  for (const std::string& key : {"args.ckpt " + (dir / "weights/score.pt").string(),
                                  "args.dsepath " + (dir / "weights/dse.pt").string(),
                                  "evaluation.inception " + (dir / "weights/inception.pth").string()})
     EXPECT_NE(text.find(key + " does not exist; "), std::string::npos) << key << " in:\n" << text;

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/precision.h"
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 using namespace egsde;
 
@@ -44,11 +44,11 @@ TEST(Precision, Bf16ScopeAutocastsConvolutionsAndRestores) {
 std::vector<torch::Tensor> translate_fixture(Precision p, GuidanceLevers levers = {}) {
   auto j = read_json_file(test::fixture("translate/profile.json"));
   const Profile profile = parse_profile(j, test::fixture("translate"), "translate fixture");
-  SamplingOptions so;
+  MethodSamplerOptions so;
   so.respace = 100;  // 3 reverse steps from t = 30
   so.precision = p;
   so.levers = levers;
-  const Sampling sampling(profile, so);
+  const MethodSampler sampling(profile, so);
   torch::manual_seed(0);
   const auto x0 = torch::rand({2, 3, 64, 64}) * 2 - 1;
   PerSampleNoise noise = PerSampleNoise::for_images(1234, 0, {"a.png", "b.png"});

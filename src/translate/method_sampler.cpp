@@ -1,4 +1,4 @@
-#include "translate/sampling.h"
+#include "translate/method_sampler.h"
 
 #include <iostream>
 #include <mutex>
@@ -30,20 +30,21 @@ Method parse_method(const std::string& s) { return parse_named(s, kMethods, "met
 std::string to_string(Method m) { return name_of(m, kMethods); }
 bool needs_dse(Method m, const ProfileArgs& args) { return m == Method::Egsde && args.ls != 0; }
 
-struct Sampling::Impl {
+struct MethodSampler::Impl {
   Method method = Method::Egsde;
   Precision precision = Precision::Fp32;
   torch::Device device = torch::kCPU;
   Schedule schedule;
   int64_t start = 0;
   int64_t repeats = 1;
+  int64_t image_size = 0;
   EpsModel eps;
   std::optional<Network> dse;
   std::vector<WeightedEnergy> energies;
   std::optional<LowPass> lowpass;  // ILVR
 };
 
-Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std::make_unique<Impl>()) {
+MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions& o) : impl_(std::make_unique<Impl>()) {
   const ProfileArgs& a = profile.args;
   const std::string what = profile.source.empty() ? std::string("profile") : "profile " + profile.source.string();
   Impl& s = *impl_;
@@ -51,6 +52,7 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   s.precision = o.precision;
   s.device = o.device;
   s.repeats = a.sample_step;
+  s.image_size = profile.image_size;
   for (const auto& [file, name] : {std::pair{a.ckpt, "ckpt"}, std::pair{a.dsepath, "dsepath"}}) {
     if (std::string(name) == "dsepath" && !needs_dse(o.method, a)) continue;
     if (const std::string why = not_a_file_reason(file); !why.empty())
@@ -105,9 +107,9 @@ Sampling::Sampling(const Profile& profile, const SamplingOptions& o) : impl_(std
   s.schedule = schedule_on(s.schedule, o.device);  // the steps gather coefficients on the device
 }
 
-Sampling::~Sampling() = default;
+MethodSampler::~MethodSampler() = default;
 
-std::vector<torch::Tensor> Sampling::sample(const torch::Tensor& x0, NoiseSource& noise,
+std::vector<torch::Tensor> MethodSampler::sample(const torch::Tensor& x0, NoiseSource& noise,
                                             const StepObserver& observer) const {
   const Impl& s = *impl_;
   const PrecisionScope precision(s.precision, s.device);
@@ -124,9 +126,11 @@ std::vector<torch::Tensor> Sampling::sample(const torch::Tensor& x0, NoiseSource
   return egsde_sample(x0, s.eps.eps, s.energies, s.schedule, c, noise, observer);
 }
 
-int64_t Sampling::steps() const { return impl_->start; }
+int64_t MethodSampler::steps() const { return impl_->start; }
+int64_t MethodSampler::image_size() const { return impl_->image_size; }
+torch::Device MethodSampler::device() const { return impl_->device; }
 
-std::vector<InitDraw> Sampling::init_draws() const {
+std::vector<InitDraw> MethodSampler::init_draws() const {
   auto draws = default_init_draws(parameter_shapes(*impl_->eps.module));
   if (impl_->dse) {
     const auto d = default_init_draws(parameter_shapes(*impl_->dse->module));
@@ -135,7 +139,7 @@ std::vector<InitDraw> Sampling::init_draws() const {
   return draws;
 }
 
-int64_t Sampling::draws_per_batch() const {
+int64_t MethodSampler::draws_per_batch() const {
   // per repeat: e, one z per step, and for ILVR one reference noise per refined step (i > 0)
   const int64_t steps = impl_->start;
   return impl_->repeats * (1 + steps + (impl_->method == Method::Ilvr ? steps - 1 : 0));
@@ -160,6 +164,14 @@ torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int6
     xs.push_back(x);
   }
   return torch::stack(xs);
+}
+
+std::vector<torch::Tensor> translate_files(const MethodSampler& sampler, const std::vector<std::filesystem::path>& paths,
+                                           NoiseSource& noise, const StepObserver& observer, bool quiet) {
+  const auto x0 = load_sources(paths, sampler.image_size(), quiet).to(sampler.device());
+  auto ys = sampler.sample(x0, noise, observer);
+  for (auto& y : ys) y = y.to(torch::kCPU, torch::kFloat32);
+  return ys;
 }
 
 }  // namespace egsde

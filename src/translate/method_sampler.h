@@ -29,7 +29,7 @@ std::string to_string(Method m);
 // Whether `m` loads the DSE: only EGSDE's realism expert uses it, and only when λs ≠ 0.
 bool needs_dse(Method m, const ProfileArgs& args);
 
-struct SamplingOptions {
+struct MethodSamplerOptions {
   Method method = Method::Egsde;
   int64_t respace = 0;  // 0: the full schedule; K: K evenly spaced steps (guided-diffusion respacing)
   torch::Device device = torch::kCPU;
@@ -46,18 +46,20 @@ struct SamplingOptions {
   GuidanceLevers levers;  // all fast by default; egsde bench --levers turns them off one by one
 };
 
-class Sampling {
+class MethodSampler {
  public:
   // Loads the networks named by the profile (strictly) onto options.device. Throws egsde::Error.
-  Sampling(const Profile& profile, const SamplingOptions& options);
-  ~Sampling();
-  Sampling(const Sampling&) = delete;
-  Sampling& operator=(const Sampling&) = delete;
+  MethodSampler(const Profile& profile, const MethodSamplerOptions& options);
+  ~MethodSampler();
+  MethodSampler(const MethodSampler&) = delete;
+  MethodSampler& operator=(const MethodSampler&) = delete;
 
   // x0: [n, 3, S, S] in [−1, 1] on the device. One result per args.sample_step repeat.
   std::vector<torch::Tensor> sample(const torch::Tensor& x0, NoiseSource& noise, const StepObserver& observer) const;
 
   int64_t steps() const;  // reverse steps per repeat (args.t, or its respaced count)
+  int64_t image_size() const;  // data.image_size: the sources are loaded at this size
+  torch::Device device() const;
   // The draws the official runner's generator makes before the first batch (the networks'
   // default initialisation, score model first, then the DSE) — for --rng official.
   std::vector<InitDraw> init_draws() const;
@@ -73,5 +75,11 @@ class Sampling {
 // (grayscale/alpha converted, decoder warnings: one "egsde: warning: PATH: …" line per file and
 // process, none when `quiet`; a non-square result is an error).
 torch::Tensor load_sources(const std::vector<std::filesystem::path>& paths, int64_t image_size, bool quiet = false);
+
+// One batch as `egsde translate` and `egsde run` translate it: the source files loaded
+// (load_sources), sampled on the sampler's device with `noise`, and returned on the CPU in
+// float32, one [n, 3, S, S] per args.sample_step repeat (runners/egsde.py's loop body).
+std::vector<torch::Tensor> translate_files(const MethodSampler& sampler, const std::vector<std::filesystem::path>& paths,
+                                           NoiseSource& noise, const StepObserver& observer = {}, bool quiet = false);
 
 }  // namespace egsde
