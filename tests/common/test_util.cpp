@@ -1,9 +1,14 @@
 #include "common/test_util.h"
 
-#include "core/error.h"
+#include <gtest/gtest.h>
 
+#include "core/error.h"
+#include "core/npy.h"
+
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
@@ -20,6 +25,26 @@ double rel_error(const torch::Tensor& out, const torch::Tensor& ref) {
   auto r = ref.to(torch::kCPU, torch::kFloat64);
   if (o.sizes() != r.sizes()) return std::numeric_limits<double>::infinity();
   return (o - r).norm().item<double>() / r.norm().item<double>();
+}
+
+double rel_diff(double value, double ref) { return std::abs(value - ref) / std::max(std::abs(ref), 1e-300); }
+
+void record(const std::string& key, double value) {
+  ::testing::Test::RecordProperty(key, (std::ostringstream() << value).str());
+}
+
+double expect_matches(const torch::Tensor& out, const torch::Tensor& ref, const std::string& what,
+                      const std::string& key, std::optional<double> tol) {
+  EXPECT_EQ(out.sizes(), ref.sizes()) << what;
+  const double err = rel_error(out, ref);  // infinite for differing shapes
+  record(key, err);
+  EXPECT_LT(err, tol.value_or(parity_tol())) << what;
+  return err;
+}
+
+double expect_matches_fixture(const torch::Tensor& out, const std::string& ref_file, const std::string& what,
+                              const std::string& key, std::optional<double> tol) {
+  return expect_matches(out, read_npy(fixture(ref_file)), what, key, tol);
 }
 
 torch::Device device() {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,20 @@ torch::Device device();
 // measured errors, so the margin is visible.
 double parity_tol();
 double rel_error(const torch::Tensor& out, const torch::Tensor& ref);
+// |value - ref| / |ref| for one number (the metrics' criterion); ref 0 counts as 1e-300.
+double rel_diff(double value, double ref);
+
+// RecordProperty(key, value) with the stream's default formatting (6 significant digits), so
+// the XML report (and gpu-check.sh) shows the measured errors.
+void record(const std::string& key, double value);
+
+// The parity check: records rel_error(out, ref) as property `key`, expects equal shapes and the
+// error below `tol` (parity_tol() when unset); `what` names the case on failure. Returns the error.
+double expect_matches(const torch::Tensor& out, const torch::Tensor& ref, const std::string& what,
+                      const std::string& key = "rel_error", std::optional<double> tol = std::nullopt);
+// The same against the official output saved in tests/fixtures/<ref_file> (.npy).
+double expect_matches_fixture(const torch::Tensor& out, const std::string& ref_file, const std::string& what,
+                              const std::string& key = "rel_error", std::optional<double> tol = std::nullopt);
 
 // The message of the egsde::Error that f throws; "" when it throws none.
 std::string error_of(const std::function<void()>& f);

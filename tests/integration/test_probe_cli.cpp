@@ -9,6 +9,7 @@
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
+#include "core/json_io.h"
 #include "core/npy.h"
 
 using namespace egsde;
@@ -145,8 +146,7 @@ TEST(ProbeCli, EgsdeProfileAsConfig) {
   for (const auto& [kind, fixture_case] : std::vector<std::pair<std::string, std::string>>{
            {"adm-unet", "adm_unet_legacy"}, {"ddpm-unet", "ddpm_conv"}}) {
     const auto dir = test::fixture(fixture_case);
-    std::ifstream in(dir / "config.json");
-    const auto config = nlohmann::json::parse(in);
+    const auto config = read_json_file(dir / "config.json");
     nlohmann::json yml = config;
     if (kind == "adm-unet") yml = {{"data", {{"image_size", config["image_size"]}}}, {"model", config}};
     const auto profile = tmp / (fixture_case + ".profile.json");

@@ -63,10 +63,6 @@ class TranslateCli : public ::testing::Test {
 
 const std::vector<std::string> kNames = {"cat_a.jpg", "cat_b.png", "cat_c.jpg"};
 
-void record(const std::string& key, double v) {
-  ::testing::Test::RecordProperty(key, (std::ostringstream() << v).str());
-}
-
 // One line, "egsde: error: …", containing `needle`.
 void expect_one_line_error(int rc, const std::string& out, const std::string& needle) {
   EXPECT_EQ(rc, 1);
@@ -98,10 +94,10 @@ TEST_F(TranslateCli, OfficialRngReproducesTheOfficialRunner) {
     const auto theirs = read_image_rgb(test::fixture("translate/official/0/" + kNames[i]));
     const auto diff = (mine.to(torch::kInt32) - theirs.to(torch::kInt32)).abs().max().item<int>();
     EXPECT_LE(diff, 1) << kNames[i];
-    record("max_pixel_diff_" + stem, diff);
+    test::record("max_pixel_diff_" + stem, diff);
   }
-  record("rel_error_max", worst);
-  record("bit_identical", all_bit_identical);
+  test::record("rel_error_max", worst);
+  test::record("bit_identical", all_bit_identical);
   const auto rec = read_json_file(out / "translate.json");
   EXPECT_EQ(rec["status"], "complete");
   EXPECT_EQ(rec["settings"]["rng"], "official");
@@ -128,7 +124,7 @@ TEST_F(TranslateCli, WinogradStaysWithinToleranceOfTheOfficialRunner) {
     const auto raw = read_npy(out / "0" / (fs::path(kNames[i]).stem().string() + ".npy"));
     worst = std::max(worst, test::rel_error(raw, ref[static_cast<int64_t>(i)]));
   }
-  record("rel_error_max", worst);
+  test::record("rel_error_max", worst);
   EXPECT_LT(worst, 1e-5);
   EXPECT_EQ(read_json_file(out / "translate.json")["settings"]["conv"], "winograd");
 }
@@ -159,8 +155,8 @@ TEST_F(TranslateCli, PerSampleResultsDoNotDependOnBatchSize) {
     worst = std::max(worst, test::rel_error(x, y));
     identical &= torch::equal(x, y);
   }
-  record("rel_error_batch1_vs_batch3", worst);
-  record("bit_identical", identical);
+  test::record("rel_error_batch1_vs_batch3", worst);
+  test::record("bit_identical", identical);
   EXPECT_LT(worst, 1e-6);
 }
 

@@ -5,15 +5,9 @@
 // official forwards on CPU in float32.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "common/test_util.h"
+#include "common/network_parity.h"
 #include "core/json_io.h"
-#include "core/checkpoint.h"
-#include "core/npy.h"
 #include "models/adm_encoder.h"
-#include "models/conv.h"
 
 using namespace egsde;
 
@@ -25,25 +19,9 @@ void expect_parity(const std::string& c, const std::string& config_file,
   const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(c + "/" + config_file)));
   ASSERT_EQ(config.phase, expected_phase);
   AdmDse model(config);
-  const auto weights = test::fixture(c + "/weights.pt");
-  load_state_dict(*model, read_state_dict(weights), weights.string());
-  model->eval();
-  model->to(test::device());
-  set_conv_algo(*model, conv);
-  const int64_t winograd_before = winograd_calls();
-
-  const auto x = read_npy(test::fixture(c + "/input.npy")).to(test::device());
-  const auto t = read_npy(test::fixture(c + "/timesteps.npy")).to(test::device());
-  const auto ref = read_npy(test::fixture(c + "/" + output_file));
-  torch::NoGradGuard no_grad;
-  const auto out = model->forward(x, t);
-  ASSERT_EQ(out.sizes(), ref.sizes()) << c << " " << config_file;
-  const double err = test::rel_error(out, ref);
-  ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
-  EXPECT_LT(err, test::parity_tol()) << c << " " << config_file;
-  if (conv == ConvAlgo::Winograd) {
-    EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
-  }
+  test::expect_case_parity(
+      *model, c, conv, [&](const torch::Tensor& x, const torch::Tensor& t) { return model->forward(x, t); },
+      output_file, c + " " + config_file);
 }
 
 class AdmDseParity : public ::testing::TestWithParam<std::string> {};

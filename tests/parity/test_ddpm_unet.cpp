@@ -4,15 +4,9 @@
 // weights through torch.nn.DataParallel (keys with 'module.', like celebahq_female_ddpm.pth).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "common/test_util.h"
-#include "core/json_io.h"
-#include "core/checkpoint.h"
+#include "common/network_parity.h"
 #include "core/error.h"
-#include "core/npy.h"
-#include "models/conv.h"
+#include "core/json_io.h"
 #include "models/ddpm_unet.h"
 
 using namespace egsde;
@@ -23,27 +17,9 @@ namespace {
 // (models/winograd.h) against the same official outputs and tolerance.
 void expect_parity(const std::string& c, ConvAlgo conv) {
   const auto config = DdpmConfig::from_json(read_json_file(test::fixture(c + "/config.json")));
-  DdpmUNet model(config);
-  const auto weights = test::fixture(c + "/weights.pt");
-  load_state_dict(*model, read_state_dict(weights), weights.string());  // strips 'module.'
-  model->eval();
-  model->to(test::device());
-  set_conv_algo(*model, conv);
-  const int64_t winograd_before = winograd_calls();
-
-  const auto x = read_npy(test::fixture(c + "/input.npy")).to(test::device());
-  const auto t = read_npy(test::fixture(c + "/timesteps.npy")).to(test::device());
-  const auto ref = read_npy(test::fixture(c + "/output.npy"));
-
-  torch::NoGradGuard no_grad;
-  const auto out = model->forward(x, t);
-  ASSERT_EQ(out.sizes(), ref.sizes());
-  const double err = test::rel_error(out, ref);
-  ::testing::Test::RecordProperty("rel_error", (std::ostringstream() << err).str());
-  EXPECT_LT(err, test::parity_tol()) << c;
-  if (conv == ConvAlgo::Winograd) {
-    EXPECT_GT(winograd_calls(), winograd_before) << "no convolution ran by Winograd";
-  }
+  DdpmUNet model(config);  // weights.pt keys carry 'module.': read_state_dict strips it
+  test::expect_case_parity(*model, c, conv,
+                           [&](const torch::Tensor& x, const torch::Tensor& t) { return model->forward(x, t); });
 }
 
 class DdpmUNetParity : public ::testing::TestWithParam<std::string> {};

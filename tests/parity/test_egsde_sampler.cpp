@@ -8,12 +8,8 @@
 // CPU, one intra-op thread on both sides.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/npy.h"
 #include "guidance/energies.h"
 #include "samplers/egsde.h"
@@ -67,8 +63,6 @@ Schedule cat2dog_schedule() {
   return make_schedule(c);
 }
 
-void record(const std::string& key, double err) { ::testing::Test::RecordProperty(key, (std::ostringstream() << err).str()); }
-
 class SamplerParity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -89,15 +83,12 @@ TEST_F(SamplerParity, EnergyGradientsMatchOfficialAutograd) {
   const auto y = fx("step_y"), xt = fx("step_xt");
   const auto t = torch::full({y.size(0)}, static_cast<double>(fx("step_i").item<int64_t>()));
   for (const std::string s1 : {"cosine", "neg_l2"}) {
-    const double err = test::rel_error(realism_energy(tiny_dse(), s1_of(s1))(y, xt, t), fx("step_grad_s1_" + s1));
-    record("rel_error_s1_" + s1, err);
-    EXPECT_LT(err, 1e-5) << s1;
+    test::expect_matches(realism_energy(tiny_dse(), s1_of(s1))(y, xt, t), fx("step_grad_s1_" + s1), s1,
+                         "rel_error_s1_" + s1, 1e-5);
   }
   for (const std::string s2 : {"neg_l2", "cosine"}) {
-    const double err =
-        test::rel_error(lowpass_energy(make_lowpass(32, 4), s2_of(s2))(y, xt, t), fx("step_grad_s2_" + s2));
-    record("rel_error_s2_" + s2, err);
-    EXPECT_LT(err, 1e-5) << s2;
+    test::expect_matches(lowpass_energy(make_lowpass(32, 4), s2_of(s2))(y, xt, t), fx("step_grad_s2_" + s2), s2,
+                         "rel_error_s2_" + s2, 1e-5);
   }
 }
 
@@ -108,9 +99,7 @@ TEST_F(SamplerParity, OneStepMatchesOfficialEgsdeSample) {
   for (const auto& [s1, s2] : {std::pair<std::string, std::string>{"cosine", "neg_l2"}, {"neg_l2", "cosine"}}) {
     OfficialNoise noise(static_cast<uint64_t>(fx("step_seed").item<int64_t>()));
     const auto out = egsde_step(tiny_eps(), energies(500.0, 2.0, s1_of(s1), s2_of(s2), 4), s, i, y, xt, noise);
-    const double err = test::rel_error(out, fx("step_out_" + s1 + "_" + s2));
-    record("rel_error_step_" + s1 + "_" + s2, err);
-    EXPECT_LT(err, 1e-5) << s1 << "/" << s2;
+    test::expect_matches(out, fx("step_out_" + s1 + "_" + s2), s1 + "/" + s2, "rel_error_step_" + s1 + "_" + s2, 1e-5);
   }
 }
 
@@ -119,8 +108,7 @@ TEST_F(SamplerParity, OneStepMatchesOfficialEgsdeSample) {
 // manual_seed + the default-init draws derived from the parameter list alone.
 TEST(OfficialRng, InitDrawsReproduceTheRunnersGeneratorState) {
   for (const std::string profile : {"cat2dog", "male2female", "multi_afhq"}) {
-    std::ifstream in(test::fixture("sampler/init_" + profile + ".json"));
-    const auto j = nlohmann::json::parse(in);
+    const auto j = read_json_file(test::fixture("sampler/init_" + profile + ".json"));
     std::vector<std::pair<std::string, std::vector<int64_t>>> params;
     for (const auto& p : j["params"]) params.emplace_back(p[0].get<std::string>(), p[1].get<std::vector<int64_t>>());
     OfficialNoise noise(j["seed"].get<uint64_t>());
@@ -131,8 +119,7 @@ TEST(OfficialRng, InitDrawsReproduceTheRunnersGeneratorState) {
 
 // The official runner's batching: one generator for the whole run, batches in file order.
 torch::Tensor run_like_official(const std::string& case_name, bool sdedit_path) {
-  std::ifstream in(test::fixture("sampler/run_" + case_name + "/args.json"));
-  const auto a = nlohmann::json::parse(in);
+  const auto a = read_json_file(test::fixture("sampler/run_" + case_name + "/args.json"));
   const Schedule s = cat2dog_schedule();
   const auto x0 = fx("x0");
   EgsdeConfig cfg;
@@ -163,11 +150,8 @@ TEST_P(RunParity, MatchesOfficialRunner) {
   const auto& [name, sdedit_path] = GetParam();
   const auto ref = read_npy(test::fixture("sampler/run_" + name + "/raw.npy"));
   const auto out = run_like_official(name, sdedit_path);
-  ASSERT_EQ(out.sizes(), ref.sizes());
-  const double err = test::rel_error(out, ref);
-  record("rel_error", err);
-  record("bit_identical", torch::equal(out, ref));
-  EXPECT_LT(err, 1e-5) << name;
+  test::expect_matches(out, ref, name, "rel_error", 1e-5);
+  test::record("bit_identical", out.sizes() == ref.sizes() && torch::equal(out, ref));
 }
 
 INSTANTIATE_TEST_SUITE_P(Runs, RunParity,

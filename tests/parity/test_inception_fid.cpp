@@ -6,24 +6,16 @@
 // pt_inception-2015-12-05-6726825d.pth, and loads them through the normal file path.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
-#include "common/test_util.h"
-#include "core/checkpoint.h"
+#include "common/network_parity.h"
 #include "core/error.h"
-#include "core/npy.h"
+#include "core/json_io.h"
 #include "models/inception_fid.h"
 
 using namespace egsde;
 
 namespace {
 
-nlohmann::json generator_json() {
-  std::ifstream in(test::fixture("inception_fid/generator.json"));
-  return nlohmann::json::parse(in);
-}
+nlohmann::json generator_json() { return read_json_file(test::fixture("inception_fid/generator.json")); }
 
 // The generated weights, written once to a temp .pth (fc.* included, no
 // num_batches_tracked: the layout the official fid_inception_v3 loads strictly).
@@ -36,41 +28,27 @@ std::filesystem::path generated_weights_file() {
   return path;
 }
 
-void expect_matches(const std::string& tag, InceptionFidOptions options) {
+void expect_inception_parity(const std::string& tag, InceptionFidOptions options) {
   auto model = load_inception_fid(generated_weights_file(), options);
   model->to(test::device());
   const auto x = read_npy(test::fixture("inception_fid/input" + tag + ".npy")).to(test::device());
-  const auto ref = read_npy(test::fixture("inception_fid/output" + tag + ".npy"));
   torch::NoGradGuard no_grad;
-  const auto out = model->forward(x);
-  ASSERT_EQ(out.sizes(), ref.sizes());
-  const double err = test::rel_error(out, ref);
-  ::testing::Test::RecordProperty("rel_error" + tag, (std::ostringstream() << err).str());
-  EXPECT_LT(err, test::parity_tol()) << tag;
+  test::expect_matches_fixture(model->forward(x), "inception_fid/output" + tag + ".npy", tag, "rel_error" + tag);
 }
 
-TEST(InceptionFidParity, ResizedInputMatchesOfficial) { expect_matches("", {}); }
+TEST(InceptionFidParity, ResizedInputMatchesOfficial) { expect_inception_parity("", {}); }
 
 TEST(InceptionFidParity, UnresizedInputMatchesOfficial) {
   InceptionFidOptions options;
   options.resize_input = false;
-  expect_matches("_noresize", options);
+  expect_inception_parity("_noresize", options);
 }
 
 // The generator's keys and shapes are those of the file the official code loads (as saved
 // by the fixture script from the official Inception3), fc.* included.
 TEST(InceptionFidKeys, GeneratedLayoutIsTheOfficialFileLayout) {
-  const auto keys = generator_json().at("keys");
   const auto sd = random_inception_state_dict(1);
-  EXPECT_EQ(sd.size(), keys.size());
-  for (const auto& [key, shape] : keys.items()) {
-    const auto it = sd.find(key);
-    if (it == sd.end()) {
-      ADD_FAILURE() << "missing " << key;
-      continue;
-    }
-    EXPECT_EQ(it->second.sizes().vec(), shape.get<std::vector<int64_t>>()) << key;
-  }
+  test::expect_layout(sd, generator_json().at("keys"));
   EXPECT_TRUE(sd.count("Conv2d_1a_3x3.conv.weight"));
   EXPECT_TRUE(sd.count("Mixed_5b.branch1x1.bn.running_var"));
   EXPECT_TRUE(sd.count("Mixed_7c.branch_pool.bn.bias"));

@@ -9,11 +9,6 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "common/test_util.h"
 #include "core/json_io.h"
 #include "core/checkpoint.h"
@@ -97,9 +92,7 @@ TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
     const auto files = list_images(test::fixture("metrics/images/translated"));
     const auto acts = image_features(files, fn, opt);
     const auto ref_acts = read_npy(test::fixture("metrics/fid_acts_" + name + "_translated.npy"));
-    const double act_err = test::rel_error(acts.slice(0, 0, 4), ref_acts);
-    RecordProperty("rel_error_activations_" + name, (std::ostringstream() << act_err).str());
-    EXPECT_LT(act_err, 1e-4) << name;
+    test::expect_matches(acts.slice(0, 0, 4), ref_acts, name, "rel_error_activations_" + name, 1e-4);
     const auto g1 = gaussian_statistics(acts);
     const auto g2 = statistics_of(test::fixture("metrics/images/target"), fn, opt);
     // 12 images, 2048-d: both covariances singular, like the paper's 500 images. The eigh
@@ -108,8 +101,8 @@ TEST(MetricsFidParity, FolderFidMatchesOfficialWithRandomInception) {
     if (p == FidProtocol::OfficialAfhq) methods.push_back(SqrtmMethod::Factored);
     for (auto m : methods) {
       const double fid = frechet_distance(g1.mu, g1.sigma, g2.mu, g2.sigma, m).distance;
-      const double err = std::abs(fid - r["fid"].get<double>()) / r["fid"].get<double>();
-      RecordProperty("rel_error_fid_" + name + "_" + to_string(m), (std::ostringstream() << err).str());
+      const double err = test::rel_diff(fid, r["fid"].get<double>());
+      test::record("rel_error_fid_" + name + "_" + to_string(m), err);
       EXPECT_LT(err, 1e-4) << name << " " << to_string(m) << ": " << fid << " vs official " << r["fid"];
     }
   }

@@ -8,13 +8,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "common/test_util.h"
 #include "core/error.h"
+#include "core/json_io.h"
 #include "metrics/frechet.h"
 
 using namespace egsde;
@@ -31,26 +28,23 @@ torch::Tensor features(const nlohmann::json& spec, int64_t d) {
   return torch::matmul(x, mix) * spec[2].get<double>() + spec[3].get<double>();
 }
 
-double rel(double a, double b) { return std::abs(a - b) / std::abs(b); }
-
 TEST(FrechetParity, MatchesOfficialScipyFid) {
-  std::ifstream in(test::fixture("metrics/frechet.json"));
-  const auto cases = nlohmann::json::parse(in);
+  const auto cases = read_json_file(test::fixture("metrics/frechet.json"));
   ASSERT_GE(cases.size(), 4u);
   for (const auto& [name, c] : cases.items()) {
     const int64_t d = c["d"];
     const auto fa = features(c["a"], d), fb = features(c["b"], d);
-    ASSERT_LT(rel(fa.sum().item<double>(), c["checksum_a"]), 1e-9) << name << ": generator mismatch";
-    ASSERT_LT(rel(fb.sum().item<double>(), c["checksum_b"]), 1e-9) << name << ": generator mismatch";
+    ASSERT_LT(test::rel_diff(fa.sum().item<double>(), c["checksum_a"]), 1e-9) << name << ": generator mismatch";
+    ASSERT_LT(test::rel_diff(fb.sum().item<double>(), c["checksum_b"]), 1e-9) << name << ": generator mismatch";
     const auto ga = gaussian_statistics(fa), gb = gaussian_statistics(fb);
     const double official = c["fid"];
     for (auto method : {SqrtmMethod::Reference, SqrtmMethod::Factored}) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto r = frechet_distance(ga.mu, ga.sigma, gb.mu, gb.sigma, method);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const double err = rel(r.distance, official);
-      RecordProperty("rel_error_" + name + "_" + to_string(method), (std::ostringstream() << err).str());
-      RecordProperty("seconds_" + name + "_" + to_string(method), (std::ostringstream() << secs).str());
+      const double err = test::rel_diff(r.distance, official);
+      test::record("rel_error_" + name + "_" + to_string(method), err);
+      test::record("seconds_" + name + "_" + to_string(method), secs);
       EXPECT_LT(err, 1e-6) << name << " " << to_string(method) << ": " << r.distance << " vs official " << official;
       EXPECT_FALSE(r.used_offset);
     }
@@ -89,13 +83,13 @@ TEST(FrechetMetrics, SingularCovariancesAgreeBetweenMethods) {
     const auto f = frechet_distance(a.mu, a.sigma, b.mu, b.sigma, SqrtmMethod::Factored);
     const auto x = frechet_distance_features(fa, fb);
     const std::string name = std::to_string(c.d) + "d_" + std::to_string(c.n1) + "x" + std::to_string(c.n2);
-    RecordProperty("rel_factored_vs_reference_" + name, (std::ostringstream() << rel(f.distance, r.distance)).str());
-    RecordProperty("rel_features_vs_reference_" + name, (std::ostringstream() << rel(x.distance, r.distance)).str());
+    test::record("rel_factored_vs_reference_" + name, test::rel_diff(f.distance, r.distance));
+    test::record("rel_features_vs_reference_" + name, test::rel_diff(x.distance, r.distance));
     EXPECT_EQ(f.method, SqrtmMethod::Factored) << name;
     EXPECT_EQ(x.method, c.n1 > c.d && c.n2 > c.d ? SqrtmMethod::Factored : SqrtmMethod::Features) << name;
-    EXPECT_LT(rel(f.distance, r.distance), 1e-6) << name << ": " << f.distance << " vs " << r.distance;
-    EXPECT_LT(rel(x.distance, r.distance), 1e-6) << name << ": " << x.distance << " vs " << r.distance;
-    EXPECT_LT(rel(x.distance, f.distance), 1e-9) << name;
+    EXPECT_LT(test::rel_diff(f.distance, r.distance), 1e-6) << name << ": " << f.distance << " vs " << r.distance;
+    EXPECT_LT(test::rel_diff(x.distance, r.distance), 1e-6) << name << ": " << x.distance << " vs " << r.distance;
+    EXPECT_LT(test::rel_diff(x.distance, f.distance), 1e-9) << name;
     EXPECT_FALSE(f.used_offset);
   }
 }

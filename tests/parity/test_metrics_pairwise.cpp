@@ -4,12 +4,8 @@
 // msssim} (and the per-image mse/psnr/ssim/ms_ssim functions) on metrics/images/{translated,source}.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "metrics/pairwise.h"
 
 using namespace egsde;
@@ -17,13 +13,10 @@ using namespace egsde::metrics;
 
 namespace {
 
-double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
-
 class MetricsPairwiseParity : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream in(test::fixture("metrics/pairwise.json"));
-    ref = nlohmann::json::parse(in);
+    ref = read_json_file(test::fixture("metrics/pairwise.json"));
     const auto pairing = pair_images(test::fixture("metrics/images/translated"), test::fixture("metrics/images/source"));
     PairwiseOptions opt;
     opt.ms_ssim = true;
@@ -38,8 +31,8 @@ TEST_F(MetricsPairwiseParity, MeansMatchOfficial) {
                                                 {"psnr", result.mean.psnr}, {"ssim", result.mean.ssim},
                                                 {"ms_ssim", result.mean.ms_ssim}};
   for (const auto& [key, value] : got) {
-    const double err = rel(value, ref[key].get<double>());
-    RecordProperty(std::string("rel_error_") + key, (std::ostringstream() << err).str());
+    const double err = test::rel_diff(value, ref[key].get<double>());
+    test::record(std::string("rel_error_") + key, err);
     EXPECT_LT(err, 1e-4) << key << ": " << value << " vs official " << ref[key];
   }
   EXPECT_TRUE(result.warnings.empty());
@@ -56,12 +49,12 @@ TEST_F(MetricsPairwiseParity, PerImageMatchesOfficial) {
                                                   {"psnr", row.scores.psnr}, {"ssim", row.scores.ssim},
                                                   {"ms_ssim", row.scores.ms_ssim}};
     for (const auto& [key, value] : got) {
-      const double err = rel(value, per[key][i].get<double>());
+      const double err = test::rel_diff(value, per[key][i].get<double>());
       worst = std::max(worst, err);
       EXPECT_LT(err, 1e-4) << key << " of " << row.translated.filename();
     }
   }
-  RecordProperty("rel_error_worst_per_image", (std::ostringstream() << worst).str());
+  test::record("rel_error_worst_per_image", worst);
 }
 
 }  // namespace

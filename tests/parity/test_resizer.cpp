@@ -3,12 +3,8 @@
 // random inputs, CPU float32).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/npy.h"
 #include "guidance/resizer.h"
 
@@ -17,8 +13,7 @@ using namespace egsde;
 namespace {
 
 TEST(ResizerParity, MatchesOfficialForward) {
-  std::ifstream in(test::fixture("sampler/resize_cases.json"));
-  const auto cases = nlohmann::json::parse(in);
+  const auto cases = read_json_file(test::fixture("sampler/resize_cases.json"));
   ASSERT_GE(cases.size(), 4u);
   for (const auto& [name, c] : cases.items()) {
     const auto shape = c["shape"].get<std::vector<int64_t>>();
@@ -26,11 +21,7 @@ TEST(ResizerParity, MatchesOfficialForward) {
     const auto x = read_npy(test::fixture("sampler/resize_" + name + "_in.npy"));
     const auto ref = read_npy(test::fixture("sampler/resize_" + name + "_out.npy"));
     const Resizer r(shape[2], shape[3], scale);
-    const auto out = r(x);
-    ASSERT_EQ(out.sizes(), ref.sizes()) << name;
-    const double err = test::rel_error(out, ref);
-    RecordProperty("rel_error_" + name, (std::ostringstream() << err).str());
-    EXPECT_LT(err, 1e-6) << name;
+    test::expect_matches(r(x), ref, name, "rel_error_" + name, 1e-6);
   }
 }
 

@@ -4,12 +4,8 @@
 // guided_diffusion/respace.space_timesteps.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "common/test_util.h"
+#include "core/json_io.h"
 #include "core/npy.h"
 #include "diffusion/respace.h"
 #include "diffusion/schedule.h"
@@ -53,8 +49,7 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, ScheduleParity,
                          [](const auto& info) { return info.param.first; });
 
 TEST(Respace, SpaceTimestepsMatchesGuidedDiffusion) {
-  std::ifstream in(test::fixture("sampler/respace.json"));
-  const auto j = nlohmann::json::parse(in);
+  const auto j = read_json_file(test::fixture("sampler/respace.json"));
   for (const auto& [key, steps] : j.items()) {
     int64_t T = 1000;
     std::string spec = key;

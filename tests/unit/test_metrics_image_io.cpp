@@ -10,6 +10,7 @@
 
 #include "common/test_util.h"
 #include "core/error.h"
+#include "core/json_io.h"
 #include "core/npy.h"
 #include "metrics/image_io.h"
 #include "core/pil_resize.h"
@@ -41,8 +42,7 @@ TEST(MetricsImageIo, DecodesLikePil) {
 }
 
 TEST(MetricsImageIo, ResizesLikePil) {
-  std::ifstream in(test::fixture("metrics/resize/resize.json"));
-  const auto cases = nlohmann::json::parse(in);
+  const auto cases = read_json_file(test::fixture("metrics/resize/resize.json"));
   ASSERT_GE(cases.size(), 20u);
   for (const auto& c : cases) {
     const auto img = read_image_rgb(test::fixture("metrics/decode/" + c["file"].get<std::string>()));
