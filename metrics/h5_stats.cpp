@@ -36,29 +36,6 @@ torch::Tensor read_dataset(hid_t file, const char* name, const fs::path& path) {
   return t;
 }
 
-std::string read_string_attr(hid_t loc, const char* name) {
-  if (H5Aexists(loc, name) <= 0) return "";
-  Handle attr(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
-  Handle type(H5Aget_type(attr), H5Tclose);
-  if (H5Tget_class(type) != H5T_STRING) return "";
-  if (H5Tis_variable_str(type) > 0) {  // h5py's default for str attributes
-    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem, H5T_VARIABLE);
-    char* s = nullptr;
-    if (H5Aread(attr, mem, &s) < 0 || !s) return "";
-    std::string out(s);
-    H5free_memory(s);
-    return out;
-  }
-  const size_t n = H5Tget_size(type);
-  std::string out(n, '\0');
-  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(mem, n);
-  if (H5Aread(attr, mem, out.data()) < 0) return "";
-  out.resize(out.find('\0') == std::string::npos ? n : out.find('\0'));
-  return out;
-}
-
 }  // namespace
 
 Gaussian read_fid_stats_h5(const fs::path& path, FidStatsMeta* meta) {
@@ -75,8 +52,8 @@ Gaussian read_fid_stats_h5(const fs::path& path, FidStatsMeta* meta) {
     fail(path, msg.str());
   }
   if (meta) {
-    meta->protocol = read_string_attr(file, "protocol");
-    meta->weights = read_string_attr(file, "weights");
+    meta->protocol = h5::read_string_attr(file, "protocol");
+    meta->weights = h5::read_string_attr(file, "weights");
     meta->count = -1;
     if (H5Aexists(file, "count") > 0) {
       Handle attr(H5Aopen(file, "count", H5P_DEFAULT), H5Aclose);

@@ -1,9 +1,17 @@
 #include "metrics/per_image_h5.h"
 
+#include <hdf5.h>
+
 #include "core/error.h"
 #include "metrics/h5_util.h"
 
 namespace egsde::metrics {
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& per_image_metrics() {
+  static const std::vector<std::string> kMetrics = {"l2", "mse", "psnr", "ssim"};
+  return kMetrics;
+}
 
 void write_per_image_h5(const std::filesystem::path& path, const std::vector<PerImageScores>& rows,
                         const std::vector<int64_t>& noise_seed, const std::vector<double>& seconds,
@@ -30,6 +38,37 @@ void write_per_image_h5(const std::filesystem::path& path, const std::vector<Per
     h5::write_f64(f, "seconds", col(seconds));
     for (const auto& [k, v] : attrs) h5::write_string_attr(f, k.c_str(), v);
   });
+}
+
+PerImageRecords read_per_image_h5(const fs::path& path) {
+  h5::quiet();
+  const std::string what = "per-image records " + path.string() + ": ";
+  // The runner evaluates a run (and writes this file) when it has no metrics.json.
+  const std::string rewrite = "; to write it again, remove the metrics.json beside it and rerun `egsde run` with --resume";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(what + "no such file" + rewrite);
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(what + "is not an HDF5 file" + rewrite);
+  h5::Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (file < 0) throw Error(what + "cannot be opened as HDF5" + rewrite);
+  PerImageRecords r;
+  try {
+    r.image = h5::read_strings(file, "image");
+    for (const auto& m : per_image_metrics()) r.scores[m] = h5::read_f64_1d(file, m.c_str());
+    r.noise_seed = h5::read_i64_1d(file, "noise_seed");
+    r.seconds = h5::read_f64_1d(file, "seconds");
+    r.attrs = h5::read_string_attrs(file);
+  } catch (const Error& e) {
+    throw Error(what + e.what() + " (expected datasets image, l2, mse, psnr, ssim, noise_seed, seconds)" + rewrite);
+  }
+  const std::size_t n = r.image.size();
+  std::string wrong;
+  for (const auto& [m, v] : r.scores)
+    if (v.size() != n) wrong += " " + m + " " + std::to_string(v.size());
+  if (r.noise_seed.size() != n) wrong += " noise_seed " + std::to_string(r.noise_seed.size());
+  if (r.seconds.size() != n) wrong += " seconds " + std::to_string(r.seconds.size());
+  if (!wrong.empty())
+    throw Error(what + std::to_string(n) + " images but" + wrong + " values (columns of different lengths)" + rewrite);
+  return r;
 }
 
 }  // namespace egsde::metrics
