@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/provenance.h"
 #include "report/sample_grid.h"
+#include "report/significance.h"
 #include "report/svg_plot.h"
 #include "runner/plan.h"
 #include "runner/records.h"
@@ -68,7 +69,7 @@ ReportResult write_report(const ReportOptions& o) {
                 o.spec.string() + "`)");
 
   const fs::path files[] = {out / "table.md", out / "table.csv", out / "table.tex", out / "tradeoff.svg",
-                            out / "samples.png"};
+                            out / "samples.png", out / "table_diff.csv"};
   if (!o.overwrite)
     for (const auto& f : files)
       if (fs::exists(f, ec))
@@ -85,6 +86,7 @@ ReportResult write_report(const ReportOptions& o) {
     throw Error(none_found(runs, spec_runs.strays, runs_root, spec.name, o.spec));
   Table& t = result.table;
   t.agg = aggregate(runs);
+  t.comparisons = compare_methods(runs, runs_root, t.agg.metrics, t.seed, t.resamples);
   t.title = "egsde results: " + spec.name;
 
   fs::path reference = o.reference;
@@ -131,6 +133,10 @@ ReportResult write_report(const ReportOptions& o) {
   write_file_atomic(files[2], render_tex(t));
   write_file_atomic(files[3], tradeoff_svg(t.agg, spec.name));
   result.written.assign(files, files + 4);
+  if (!t.comparisons.empty()) {
+    write_file_atomic(files[5], render_diff_csv(t));
+    result.written.push_back(files[5]);
+  }
 
   if (o.samples > 0) {
     const nlohmann::json& testdata = spec.profile["args"]["testdata_path"];

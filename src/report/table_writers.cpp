@@ -62,6 +62,46 @@ std::string arrow(const MetricInfo& m, bool tex) {
   return m.better == Better::Lower ? " \u2193" : " \u2191";
 }
 
+std::string pair_title(const Comparison& c) { return method_title(c.a) + " \u2212 " + method_title(c.b); }
+
+// "✓ significant: EGSDE better", "not significant", or the note alone when there is no interval.
+std::string verdict(const Comparison& c) {
+  std::string v;
+  if (const auto better = better_method(c)) v = "\u2713 significant: " + method_title(*better) + " better";
+  else if (std::isfinite(c.lo)) v = "not significant";
+  if (!c.note.empty()) v += (v.empty() ? "" : " (") + c.note + (v.empty() ? "" : ")");
+  return v;
+}
+
+void markdown_differences(const Table& t, std::ostringstream& o) {
+  o << "## Differences between methods\n\n";
+  o << "| A \u2212 B | Metric | \u0394 | 95% CI | Test | n | |\n|---|---|---|---|---|---|---|\n";
+  for (const Comparison& c : t.comparisons) {
+    const MetricInfo info = metric_info(c.metric);
+    const bool paired = c.test == kPairedBootstrap;
+    o << "| " << pair_title(c) << " | " << info.title << arrow(info, false) << " | "
+      << (std::isfinite(c.diff) ? signed_number(c.diff, info.precision) : kDash) << " | ";
+    if (std::isfinite(c.lo))
+      o << "[" << format_number(c.lo, info.precision) << ", " << format_number(c.hi, info.precision) << "]";
+    else
+      o << kDash;
+    o << " | " << c.test;
+    if (std::isfinite(c.df)) o << ", df " << format_number(c.df, 1);
+    o << " | ";
+    if (paired) o << c.n << " images (" << c.n_a << " + " << c.n_b << " repeats)";
+    else o << c.n_a << " + " << c.n_b << " repeats";
+    std::string v = verdict(c);
+    for (std::size_t at = v.find('|'); at != std::string::npos; at = v.find('|', at + 2)) v.insert(at, "\\");
+    o << " | " << v << " |\n";
+  }
+  o << "\n\u0394 = A \u2212 B at each method's spec setting (\u2193: lower is better, \u2191: higher). 95% CI: "
+       "L2, MSE, PSNR and SSIM paired by source image (each image's value averaged over a method's repeats; "
+       "percentile bootstrap of the mean difference over images, "
+    << t.resamples << " resamples, seed " << t.seed
+    << "); set metrics (FID, FD, KID, accuracy) over repeats by Welch's t (unequal variances, "
+       "Welch\u2013Satterthwaite df). \u2713 significant = the CI excludes 0. Also in table_diff.csv.\n\n";
+}
+
 }  // namespace
 
 std::string format_number(double v, int precision) {
@@ -118,7 +158,9 @@ std::string render_markdown(const Table& t) {
     }
     o << "\n";
   }
-  o << "\n" << footer_text(t, false) << "\n\n## Provenance\n\n";
+  o << "\n" << footer_text(t, false) << "\n\n";
+  if (!t.comparisons.empty()) markdown_differences(t, o);
+  o << "## Provenance\n\n";
   for (const auto& [k, v] : t.provenance) o << "- " << k << ": `" << v << "`\n";
   return o.str();
 }
@@ -141,6 +183,31 @@ std::string render_csv(const Table& t) {
         << (has_paper && p->second.std ? full_precision(*p->second.std) : "") << ","
         << (has_paper && s.n ? full_precision(s.mean - p->second.mean) : "") << "," << (g.is_default ? 1 : 0) << "\n";
     }
+  }
+  return o.str();
+}
+
+const std::vector<std::string>& diff_csv_columns() {
+  static const std::vector<std::string> kColumns = {"a",   "b",   "metric", "diff", "lo",          "hi",     "n",
+                                                    "n_a", "n_b", "df",     "test", "significant", "better", "note"};
+  return kColumns;
+}
+
+std::string render_diff_csv(const Table& t) {
+  std::ostringstream o;
+  o << "# " << t.title << ": differences between methods (diff = a - b at each method's spec setting, 95% CI lo..hi)\n";
+  for (const auto& [k, v] : t.provenance) o << "# " << k << ": " << v << "\n";
+  o << "# paired bootstrap over images: " << t.resamples << " resamples, seed " << t.seed
+    << "; n = images (paired) or repeats a + b (Welch); n_a, n_b = repeats of a and b\n";
+  for (std::size_t i = 0; i < diff_csv_columns().size(); ++i) o << (i ? "," : "") << diff_csv_columns()[i];
+  o << "\n";
+  for (const Comparison& c : t.comparisons) {
+    const auto better = better_method(c);
+    o << runner::to_string(c.a) << "," << runner::to_string(c.b) << "," << csv_field(c.metric) << ","
+      << full_precision(c.diff) << "," << full_precision(c.lo) << "," << full_precision(c.hi) << "," << c.n << ","
+      << c.n_a << "," << c.n_b << "," << full_precision(c.df) << "," << csv_field(c.test) << ","
+      << (c.significant ? 1 : 0) << "," << (better ? runner::to_string(*better) : "") << "," << csv_field(c.note)
+      << "\n";
   }
   return o.str();
 }

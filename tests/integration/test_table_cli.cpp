@@ -61,7 +61,7 @@ TEST(TableCli, WritesTablesPlotAndSamples) {
                                          "--samples", "2", "--cell", "32"};
   ASSERT_EQ(test::run_cli(args, &text), 0) << text;
   EXPECT_NE(text.find("1 of 6 runs have no metrics.json"), std::string::npos) << text;
-  for (const char* f : {"table.md", "table.csv", "table.tex", "tradeoff.svg", "samples.png"})
+  for (const char* f : {"table.md", "table.csv", "table_diff.csv", "table.tex", "tradeoff.svg", "samples.png"})
     EXPECT_TRUE(fs::is_regular_file(dir / "res" / f)) << f;
 
   const std::string md = slurp(dir / "res" / "table.md");
@@ -74,6 +74,17 @@ TEST(TableCli, WritesTablesPlotAndSamples) {
   EXPECT_NE(md.find("- protocol: `clean`"), std::string::npos) << md;
   EXPECT_NE(md.find("- spec file: `" + spec_path() + "`"), std::string::npos) << md;
   EXPECT_NE(md.find("- command: `"), std::string::npos) << md;
+  // Differences between the methods at their spec settings: FID over repeats, EGSDE {52, 53} vs
+  // SDEdit {54} (one run evaluated): Δ = −1.50, no interval (Welch needs 2 repeats of each).
+  // No per_image.h5 in these runs: L2 has no paired value, and says why.
+  EXPECT_NE(md.find("## Differences between methods"), std::string::npos) << md;
+  EXPECT_NE(md.find("| EGSDE \u2212 SDEdit | FID \u2193 | -1.50 | \u2014 | Welch t over repeats | 2 + 1 repeats | n < 2"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| EGSDE \u2212 SDEdit | L2 \u2193 | \u2014 | \u2014 | paired bootstrap over images | 0 images (0 + 0 "
+                    "repeats) | per_image.h5 missing for EGSDE (2 of 2 runs have none); per_image.h5 missing for SDEdit"),
+            std::string::npos) << md;
+  const std::string diff = slurp(dir / "res" / "table_diff.csv");
+  EXPECT_NE(diff.find("\negsde,sdedit,fid,-1.5,,,3,2,1,,Welch t over repeats,0,,"), std::string::npos) << diff;
   const std::string svg = slurp(dir / "res" / "tradeoff.svg");
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("EGSDE args.ls=500"), std::string::npos);
