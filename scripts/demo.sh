@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# make demo: the embedded Fashion-MNIST experiment (issue 7) end to end, no downloads.
+# make demo: the embedded Fashion-MNIST experiment end to end, no downloads.
 #   scripts/demo.sh [full|smoke] [egsde run options]
 #   full   prepare the data, run experiments/demo/demo.json (EGSDE vs SDEdit vs ILVR, 3 repeats) and
-#          demo_sweep.json (λs, λi) through the runner (resumable), write results/demo/ (table.md,
-#          samples.png, tradeoff.svg; sweep/ likewise) and print the tables.
+#          demo_sweep.json (λs, λi) through the runner (resumable) into runs/demo, write the reports
+#          runs/demo/report/{demo,demo_sweep}/ (index.html, table.md, samples.png, tradeoff.svg) and
+#          print the tables. Nothing tracked by git is written; DEMO_RESULTS=results/demo (make
+#          demo-results) also rewrites the committed tables there.
 #   smoke  experiments/demo/smoke.json (16 images, 4 steps) checked against
 #          results/baselines/demo_smoke.json with egsde check (ctest demo_smoke; CI).
 set -euo pipefail
@@ -33,14 +35,21 @@ case "$mode" in
     start=$(date +%s)
     "$EGSDE" run experiments/demo/demo.json --output "$out" --resume "$@"
     "$EGSDE" run experiments/demo/demo_sweep.json --output "$out" --resume "$@"
-    "$EGSDE" table experiments/demo/demo.json --runs "$out" --output results/demo --no-reference --overwrite --samples 8 --cell 64
-    "$EGSDE" table experiments/demo/demo_sweep.json --runs "$out" --output results/demo/sweep --no-reference --overwrite --samples 8 --cell 64
+    for spec in demo demo_sweep; do
+      "$EGSDE" report "experiments/demo/$spec.json" --runs "$out" --output "$out/report/$spec" --no-reference --overwrite \
+        --samples 8 --cell 64 > /dev/null
+    done
+    if [[ -n "${DEMO_RESULTS:-}" ]]; then  # the committed copies (make demo-results)
+      "$EGSDE" table experiments/demo/demo.json --runs "$out" --output "$DEMO_RESULTS" --no-reference --overwrite --samples 8 --cell 64
+      "$EGSDE" table experiments/demo/demo_sweep.json --runs "$out" --output "$DEMO_RESULTS/sweep" --no-reference --overwrite --samples 8 --cell 64
+    fi
     echo
-    cat results/demo/table.md
+    cat "$out/report/demo/table.md"
     echo
-    cat results/demo/sweep/table.md
+    cat "$out/report/demo_sweep/table.md"
     echo
-    echo "demo: done in $(( $(date +%s) - start )) s (after the build): results/demo/{table.md,samples.png,tradeoff.svg}, results/demo/sweep/"
+    echo "demo: done in $(( $(date +%s) - start )) s (after the build)"
+    echo "demo: report: file://$(realpath "$out/report/demo/index.html") (the sweep: $out/report/demo_sweep/index.html)"
     ;;
   *) echo "demo: unknown mode '$mode' (full, smoke)" >&2; exit 2 ;;
 esac

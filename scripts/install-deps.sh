@@ -18,6 +18,8 @@ PKGS=(
   dataset-fashion-mnist
   # ctest slurm_array (scripts/check_slurm.sh) starts its own one-node Slurm with these
   slurm-wlm munge
+  # the report's browser test (tests/integration/test_report_browser.cpp) opens it headless
+  chromium
 )
 if [[ "${1:-}" == "--dev" ]]; then
   PKGS+=(python3-torch python3-torchvision python3-numpy python3-scipy python3-pil python3-yaml python3-skimage)

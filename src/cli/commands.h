@@ -14,6 +14,7 @@ void register_fmnist(CLI::App& app);
 void register_version(CLI::App& app);
 void register_bench_metrics(CLI::App& app);
 void register_table(CLI::App& app);
+void register_report(CLI::App& app);
 void register_check(CLI::App& app);
 void register_merge(CLI::App& app);
 void register_train(CLI::App& app);  // train-score, train-dse, train-features

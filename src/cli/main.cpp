@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_fmnist(app);
   egsde::cli::register_bench_metrics(app);
   egsde::cli::register_table(app);
+  egsde::cli::register_report(app);
   egsde::cli::register_check(app);
   egsde::cli::register_merge(app);
   egsde::cli::register_train(app);

@@ -9,6 +9,7 @@
 #include "cli/device.h"
 #include "core/error.h"
 #include "core/output_lock.h"
+#include "report/report.h"
 #include "runner/backends.h"
 #include "runner/execute.h"
 #include "runner/plan.h"
@@ -17,6 +18,8 @@
 
 namespace egsde::cli {
 namespace {
+
+void write_run_report(const std::string& spec, const std::string& name, const std::filesystem::path& output);
 
 struct RunArgs {
   std::string spec;
@@ -105,11 +108,32 @@ void run_run(const RunArgs& a) {
   if (!a.no_eval && r.queue.failures.empty()) {
     const std::size_t n = runner::evaluate_complete_runs(plan, runner::metrics_evaluator(), a.quiet);
     if (n > 0) std::cout << "egsde run: evaluated " << n << " runs (<output>/<run>/metrics.json)\n";
+    if (n > 0 && plan.shard.count == 1) write_run_report(a.spec, plan.spec.name, plan.output);
   }
   if (!r.queue.failures.empty()) {
     for (const auto& f : r.queue.failures) std::cout << "  failed " << f.item_id << ": " << f.message << "\n";
     throw Error(std::to_string(r.queue.failures.size()) +
                 " items failed (recorded under <output>/<run>/failed/); fix them and rerun with --resume");
+  }
+}
+
+// After an evaluation: OUT/report/<spec name>/ (egsde report's files and index.html; specs may
+// share an output root), where users look first.
+// The runs are what matters: a report that cannot be written is a warning, not a failed run.
+void write_run_report(const std::string& spec, const std::string& name, const std::filesystem::path& output) {
+  report::ReportOptions ro;
+  ro.spec = spec;
+  ro.runs = output;
+  ro.output = output / "report" / name;
+  ro.html = true;
+  ro.overwrite = true;  // egsde's own folder under the output root, rewritten on every evaluation
+  ro.command = "egsde report " + spec + " --runs " + output.string() + " --output " + ro.output.string() + " --overwrite";
+  try {
+    const report::ReportResult r = report::write_report(ro);
+    std::cout << "egsde run: report: file://" << std::filesystem::absolute(ro.output / "index.html").lexically_normal().string()
+              << (r.missing.empty() ? "" : " (" + std::to_string(r.missing.size()) + " runs not there yet)") << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "egsde: warning: no report written (" << e.what() << "); write it with: " << ro.command << "\n";
   }
 }
 

@@ -5,6 +5,8 @@
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/provenance.h"
+#include "report/html_report.h"
+#include "report/image_browser.h"
 #include "report/sample_grid.h"
 #include "report/significance.h"
 #include "report/svg_plot.h"
@@ -69,10 +71,10 @@ ReportResult write_report(const ReportOptions& o) {
                 o.spec.string() + "`)");
 
   const fs::path files[] = {out / "table.md", out / "table.csv", out / "table.tex", out / "tradeoff.svg",
-                            out / "samples.png", out / "table_diff.csv"};
+                            out / "samples.png", out / "index.html", out / "table_diff.csv"};
   if (!o.overwrite)
     for (const auto& f : files)
-      if (fs::exists(f, ec))
+      if ((o.html || f.filename() != "index.html") && fs::exists(f, ec))
         throw Error(f.string() + " already exists; pass --overwrite to replace the tables, or --output another directory");
 
   ReportResult result;
@@ -131,18 +133,19 @@ ReportResult write_report(const ReportOptions& o) {
   write_file_atomic(files[0], render_markdown(t));
   write_file_atomic(files[1], render_csv(t));
   write_file_atomic(files[2], render_tex(t));
-  write_file_atomic(files[3], tradeoff_svg(t.agg, spec.name));
+  const std::string svg = tradeoff_svg(t.agg, spec.name);
+  write_file_atomic(files[3], svg);
   result.written.assign(files, files + 4);
   if (!t.comparisons.empty()) {
-    write_file_atomic(files[5], render_diff_csv(t));
-    result.written.push_back(files[5]);
+    write_file_atomic(files[6], render_diff_csv(t));
+    result.written.push_back(files[6]);
   }
 
+  const nlohmann::json& testdata = spec.profile["args"]["testdata_path"];
+  const fs::path source =
+      testdata.is_string() ? (spec.profile_dir / testdata.get<std::string>()).lexically_normal() : fs::path();
+  const runner::ImageList list = runner::list_images(source);
   if (o.samples > 0) {
-    const nlohmann::json& testdata = spec.profile["args"]["testdata_path"];
-    const fs::path source =
-        testdata.is_string() ? (spec.profile_dir / testdata.get<std::string>()).lexically_normal() : fs::path();
-    const runner::ImageList list = runner::list_images(source);
     if (!list.found || list.names.empty()) {
       result.notes.push_back("samples.png not written: source folder " + source.string() + " has no images");
     } else {
@@ -159,6 +162,18 @@ ReportResult write_report(const ReportOptions& o) {
       if (missing)
         result.notes.push_back("samples.png: " + std::to_string(missing) + " cells have no image yet (grey)");
     }
+  }
+  if (o.html) {
+    HtmlPage page;
+    page.table = &t;
+    page.tradeoff_svg = svg;
+    if (std::find(result.written.begin(), result.written.end(), files[4]) != result.written.end())
+      page.samples_uri = file_data_uri(files[4], "image/png");
+    page.browser = collect_image_browser(sample_runs(runs), runs_root, list.names, list.paths, o.thumb, page.notes);
+    page.runs = run_provenance(runs, runs_root);
+    write_file_atomic(files[5], render_html(page));
+    result.written.push_back(files[5]);
+    result.notes.insert(result.notes.end(), page.notes.begin(), page.notes.end());
   }
   for (const auto& r : runs) result.notes.insert(result.notes.end(), r.notes.begin(), r.notes.end());
   result.notes.insert(result.notes.end(), spec_runs.notes.begin(), spec_runs.notes.end());

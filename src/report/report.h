@@ -1,6 +1,6 @@
-// `egsde table`: the spec's runs under an output root, as their records say they ran (see
-// report/aggregate.h runs_from_spec) → DIR/table.{md,csv,tex}, tradeoff.svg
-// and samples.png, every file written atomically.
+// `egsde table` / `egsde report`: the spec's runs under an output root, as their records say they
+// ran (see report/aggregate.h runs_from_spec) → DIR/table.{md,csv,tex}, tradeoff.svg, samples.png
+// and (report) index.html, every file written atomically.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -19,6 +19,8 @@ struct ReportOptions {
   int samples = 4;                  // sample grid rows (0: no samples.png)
   int cell = 128;                   // sample grid cell size
   bool overwrite = false;
+  bool html = false;                // also index.html (egsde report; report/html_report.h)
+  int thumb = 64;                   // index.html thumbnail size
   std::string command;              // the command line, for the provenance block
 };
 
