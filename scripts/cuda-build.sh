@@ -28,12 +28,12 @@ trixie_run "[[ -f /opt/torch-cuda/.ready ]] || {
 trixie_run "dpkg-query -W -f='\${Package} \${Version}\n' nvidia-cuda-toolkit libtorch-dev; ls /opt/torch-cuda/root/usr/lib/x86_64-linux-gnu/libtorch_cuda.so" |
   sed 's/^/  /'
 LIBDIR=/opt/torch-cuda/root/usr/lib/x86_64-linux-gnu
-trixie_say "configure + build against the CUDA LibTorch (/build/cuda inside the root)"
+trixie_say "configure + build against the CUDA LibTorch (/build/cuda-$TRIXIE_KEY inside the root)"
 trixie_run "export CCACHE_DIR=/root/.cache/ccache CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-  cmake -S /egsde -B /build/cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
+  cmake -S /egsde -B /build/cuda-$TRIXIE_KEY -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_GTEST_DISCOVER_TESTS_DISCOVERY_MODE=PRE_TEST \
     -DCMAKE_PREFIX_PATH=/opt/torch-cuda/root/usr -DEGSDE_REQUIRE_CUDA=ON \
     -DCMAKE_EXE_LINKER_FLAGS='-Wl,--allow-shlib-undefined -Wl,-rpath-link,$LIBDIR'
-  cmake --build /build/cuda -j $JOBS"
-trixie_run "cd /build/cuda && for b in egsde test_*; do [[ -x \$b ]] && echo \"  linked \$b\"; done
+  cmake --build /build/cuda-$TRIXIE_KEY -j $JOBS"
+trixie_run "cd /build/cuda-$TRIXIE_KEY && for b in egsde test_*; do [[ -x \$b ]] && echo \"  linked \$b\"; done
   readelf -d egsde | grep -q 'libtorch_cuda.so' && echo '  egsde links libtorch_cuda.so'"
 trixie_say "CUDA build: every translation unit compiled and linked"

@@ -6,6 +6,9 @@ TRIXIE_ROOT=${TRIXIE_ROOT:-$HOME/.cache/egsde/trixie-root}
 TRIXIE_MIRROR=${TRIXIE_MIRROR:-http://deb.debian.org/debian}
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 _mounted=()
+# One build folder inside the root per checkout: ninja compares mtimes only, so a folder built
+# from another clone (newer files) would take this checkout's older sources for up to date.
+TRIXIE_KEY=$(printf '%s' "$REPO" | sha1sum | cut -c1-8)
 
 trixie_say() { echo "[$(basename "$0") $(date +%H:%M:%S)] $*"; }
 

@@ -38,29 +38,33 @@ int shell(const std::string& cmd, std::string* out) {
 
 class ReportBrowser : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  // The runs and report are made once for the suite. A failure here is kept and reported by every
+  // test (an assertion in SetUpTestSuite makes GoogleTest >= 1.13 skip the tests, which ctest counts
+  // as passing).
+  static void SetUpTestSuite() { setup_error_ = prepare(); }
+  void SetUp() override { ASSERT_EQ(setup_error_, "") << "the suite's setup failed"; }
+
+  static std::string prepare() {
     dir_ = test::temp_dir("report_browser");
     std::string log;
-    ASSERT_EQ(shell("command -v chromium", &log), 0)
-        << "Debian's chromium is not installed: run scripts/install-deps.sh (it installs it for this test)";
-    ASSERT_EQ(test::run_cli({"fmnist-prepare", "--out", (kRepo / "datasets/fashion_mnist/data").string(), "--split",
-                             "test", "--classes", "sandal,sneaker"},
-                            &log),
-              0)
-        << log;
-    ASSERT_EQ(test::run_cli({"run", (kRepo / "experiments/demo/smoke.json").string(), "--output", (dir_ / "runs").string(),
-                             "--quiet"},
-                            &log),
-              0)
-        << log;
-    ASSERT_NE(log.find("egsde run: report: file://"), std::string::npos) << "egsde run prints where its report is:\n" << log;
-    ASSERT_EQ(test::run_cli({"report", (kRepo / "experiments/demo/smoke.json").string(), "--runs", (dir_ / "runs").string(),
-                             "--output", (dir_ / "report").string(), "--no-reference"},
-                            &log),
-              0)
-        << log;
+    if (shell("command -v chromium", &log) != 0)
+      return "Debian's chromium is not installed: run scripts/install-deps.sh (it installs it for this test)";
+    if (test::run_cli({"fmnist-prepare", "--out", (kRepo / "datasets/fashion_mnist/data").string(), "--split", "test",
+                       "--classes", "sandal,sneaker"},
+                      &log) != 0)
+      return "egsde fmnist-prepare failed:\n" + log;
+    const fs::path smoke = kRepo / "experiments/demo/smoke.json";
+    if (test::run_cli({"run", smoke.string(), "--output", (dir_ / "runs").string(), "--quiet"}, &log) != 0)
+      return "egsde run failed:\n" + log;
+    if (log.find("egsde run: report: file://") == std::string::npos)
+      return "egsde run does not print where its report is:\n" + log;
+    if (test::run_cli({"report", smoke.string(), "--runs", (dir_ / "runs").string(), "--output",
+                       (dir_ / "report").string(), "--no-reference"},
+                      &log) != 0)
+      return "egsde report failed:\n" + log;
     page_ = dir_ / "report" / "index.html";
-    ASSERT_TRUE(fs::is_regular_file(page_)) << log;
+    if (!fs::is_regular_file(page_)) return "egsde report wrote no " + page_.string() + ":\n" + log;
+    return "";
   }
 
   // chromium's rendered DOM of index.html?query; *console: the page's console lines.
@@ -103,9 +107,11 @@ class ReportBrowser : public ::testing::Test {
   }
 
   static fs::path dir_, page_;
+  static std::string setup_error_;
 };
 
 fs::path ReportBrowser::dir_, ReportBrowser::page_;
+std::string ReportBrowser::setup_error_;
 
 TEST_F(ReportBrowser, RendersWithoutErrors) {
   std::string console;
