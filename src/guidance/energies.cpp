@@ -1,5 +1,9 @@
 #include "guidance/energies.h"
 
+#include <string>
+
+#include "core/error.h"
+
 namespace egsde {
 namespace {
 
@@ -44,6 +48,21 @@ EnergyGrad realism_energy(FeatureFn dse, RealismScore s1, GuidanceLevers levers)
         X = dse(xt, t);
       }
       return s1 == RealismScore::Cosine ? channel_cosine_similarity(Y, X) : -sum_squares(Y, X);
+    });
+  };
+}
+
+EnergyGrad classifier_energy(FeatureFn logits, int64_t target_class) {
+  return [logits = std::move(logits), target_class](const torch::Tensor& y, const torch::Tensor&, const torch::Tensor& t) {
+    return grad_to_input(y, [&](const torch::Tensor& yg) {
+      // float32 log-probabilities also under bf16 autocast (a no-op in fp32 and float64)
+      auto l = logits(yg, t);
+      if (l.scalar_type() != torch::kDouble) l = l.to(torch::kFloat32);
+      const auto lp = torch::log_softmax(l, 1);
+      if (target_class < 0 || target_class >= lp.size(1))
+        throw Error("classifier guidance: class " + std::to_string(target_class) + " is not one of the classifier's " +
+                    std::to_string(lp.size(1)) + " classes (0.." + std::to_string(lp.size(1) - 1) + ")");
+      return -lp.select(1, target_class);
     });
   };
 }

@@ -1,9 +1,14 @@
 // The two EGSDE experts (paper Sec. 3.2; official functions/denoising.egsde_sample):
 //   realism   E_s = s1(DSE(y,t), DSE(x_t,t)), pushed down with weight ls,
-//   faithful  E_i = s2(LP(y), LP(x_t)), pushed down with weight li, LP = up(down(·)) (Resizer).
+//   faithful  E_i = s2(LP(y), LP(x_t)), pushed down with weight li, LP = up(down(·)) (Resizer),
+// and classifier guidance as one more energy (Dhariwal & Nichol 2021, guided-diffusion's
+// cond_fn, written as an energy):
+//   classifier E_c = −log softmax(C(y,t))[c], pushed down with weight lc (C: the DSE's train-phase
+//   head, a time-conditioned domain classifier; c: the target domain's class).
 #pragma once
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <functional>
 
 #include "guidance/energy.h"
@@ -38,6 +43,10 @@ struct GuidanceLevers {
 // ∇_y of the realism energy by local autograd, backward to y only (levers.frozen_dse is applied by
 // whoever owns the DSE: MethodSampler).
 EnergyGrad realism_energy(FeatureFn dse, RealismScore s1, GuidanceLevers levers = {});
+
+// ∇_y of the classifier energy by local autograd to y only; `logits` maps (y, t) to [N, K] and
+// 0 <= target_class < K (checked on the first call).
+EnergyGrad classifier_energy(FeatureFn logits, int64_t target_class);
 
 // ∇_y of the faithful energy. neg_l2 is quadratic in y: closed form 2·LPᵀ(LP(y) − LP(x_t)), no
 // autograd; cosine uses local autograd through the Resizer.

@@ -78,6 +78,7 @@ Network build_network(NetworkKind kind, const nlohmann::json& config, const std:
         net.image_size = cfg.image_size;
         net.module = m.ptr();
         net.forward = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->forward(x, t); };
+        net.logits = [m](const torch::Tensor& x, const torch::Tensor& t) mutable { return m->logits(x, t); };
         break;
       }
       case NetworkKind::DdpmUNet: {
@@ -152,9 +153,13 @@ void use_channels_last(Network& net) {
   torch::NoGradGuard no_grad;
   for (auto& p : net.module->parameters())
     if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-  net.forward = [f = std::move(net.forward)](const torch::Tensor& x, const torch::Tensor& t) {
-    return f(x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x, t).contiguous();
+  auto nhwc = [](std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)> f) {
+    return [f = std::move(f)](const torch::Tensor& x, const torch::Tensor& t) {
+      return f(x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x, t).contiguous();
+    };
   };
+  net.forward = nhwc(std::move(net.forward));
+  if (net.logits) net.logits = nhwc(std::move(net.logits));
 }
 
 }  // namespace egsde

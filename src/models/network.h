@@ -24,6 +24,9 @@ struct Network {
   std::shared_ptr<torch::nn::Module> module;
   // x [N,3,H,W]; t [N] (ignored by inception). Output as the official forward returns it.
   std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)> forward;
+  // AdmDse only (else empty): the train-phase logits [N, num_class] of the same module, whatever
+  // its phase (create_dse(phase='train') on the same weights): the time-conditioned classifier.
+  std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)> logits;
   int64_t image_size = 0;  // the size the config was built for (0: any, inception)
   bool takes_timesteps = true;
 };

@@ -28,7 +28,7 @@ const std::vector<std::pair<std::string, Method>> kMethods = {
 
 Method parse_method(const std::string& s) { return parse_named(s, kMethods, "method"); }
 std::string to_string(Method m) { return name_of(m, kMethods); }
-bool needs_dse(Method m, const ProfileArgs& args) { return m == Method::Egsde && args.ls != 0; }
+bool needs_dse(Method m, const ProfileArgs& args) { return m == Method::Egsde && (args.ls != 0 || args.lc != 0); }
 
 struct MethodSampler::Impl {
   Method method = Method::Egsde;
@@ -82,7 +82,7 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     for (auto& p : s.dse->module->parameters()) p.set_requires_grad(!o.levers.frozen_dse);
   }
   const bool egsde = o.method == Method::Egsde;
-  const double ls = egsde ? a.ls : 0.0, li = egsde ? a.li : 0.0;
+  const double ls = egsde ? a.ls : 0.0, li = egsde ? a.li : 0.0, lc = egsde ? a.lc : 0.0;
   if (ls != 0) {
     if (!s.dse) throw Error(what + ": ls = " + std::to_string(ls) + " needs the DSE (args.dsepath and config.dse)");
     auto net = *s.dse;
@@ -97,6 +97,15 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     s.energies.push_back({"faithful (s2=" + to_string(a.s2) + ")", li,
                           lowpass_energy(make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass).to(o.device), a.s2,
                                          o.levers)});
+  if (lc != 0) {
+    if (!s.dse) throw Error(what + ": lc = " + std::to_string(lc) + " needs the DSE (args.dsepath and config.dse)");
+    const int64_t classes = s.dse->module->as<AdmDseImpl>()->config().num_class;
+    if (a.lc_class >= classes)
+      throw Error(what + ": lc_class " + std::to_string(a.lc_class) + " is not a class of the DSE's head (num_class " +
+                  std::to_string(classes) + ": 0.." + std::to_string(classes - 1) + ")");
+    s.energies.push_back({"classifier (class " + std::to_string(a.lc_class) + ")", lc,
+                          classifier_energy(s.dse->logits, a.lc_class)});
+  }
   if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass).to(o.device);
   s.schedule = make_schedule(profile.schedule);
   s.start = a.t;

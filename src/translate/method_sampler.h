@@ -19,14 +19,14 @@
 
 namespace egsde {
 
-// egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work);
-// sdedit: EGSDE with ls = li = 0; ilvr: ILVR refinement with the profile's down_N, from t.
+// egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work),
+// plus classifier guidance when lc is not 0; sdedit: EGSDE with ls = li = lc = 0; ilvr: ILVR refinement with the profile's down_N, from t.
 enum class Method { Egsde, Sdedit, Ilvr };
 
 Method parse_method(const std::string& s);
 std::string to_string(Method m);
 
-// Whether `m` loads the DSE: only EGSDE's realism expert uses it, and only when λs ≠ 0.
+// Whether `m` loads the DSE: only EGSDE's realism expert (λs ≠ 0) and classifier guidance (λc ≠ 0) use it.
 bool needs_dse(Method m, const ProfileArgs& args);
 
 struct MethodSamplerOptions {

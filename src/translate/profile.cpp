@@ -94,6 +94,8 @@ ProfileArgs parse_args(const nlohmann::json& j, const fs::path& base, const std:
       string_as(what, "diffusionmodel", [&](const std::string& s) { a.diffusionmodel = parse_diffusion_model(s); }),
       whole_field("down_N", a.down_N),
       whole_field("seed", seed),
+      adm::number_field("lc", a.lc),
+      whole_field("lc_class", a.lc_class),
   };
   require(j, what, {"testdata_path", "ckpt", "t", "ls", "li", "s1", "s2", "phase", "sample_step", "batch_size",
                     "diffusionmodel", "down_N", "seed"});
@@ -107,8 +109,12 @@ ProfileArgs parse_args(const nlohmann::json& j, const fs::path& base, const std:
   if (a.phase != "test")
     throw Error(what + ": phase '" + a.phase + "': translation uses the DSE's features, phase 'test'");
   if (a.ls != 0 && a.dsepath.empty()) throw Error(what + ": dsepath is required when ls is not 0");
+  if (a.lc != 0 && a.dsepath.empty())
+    throw Error(what + ": dsepath is required when lc is not 0 (classifier guidance uses the DSE's train-phase head)");
+  if (a.lc != 0 && a.lc_class < 0)
+    throw Error(what + ": lc_class (the target domain's class index in the DSE's head, e.g. 1) is required when lc is not 0");
   // Eq. (4)'s weights: a negative λ would reward the source-domain features / distance.
-  for (const auto& [name, lambda] : {std::pair{"ls", a.ls}, std::pair{"li", a.li}})
+  for (const auto& [name, lambda] : {std::pair{"ls", a.ls}, std::pair{"li", a.li}, std::pair{"lc", a.lc}})
     if (!(lambda >= 0))
       throw Error(what + ": " + name + " = " + std::to_string(lambda) + " must be >= 0 (0 switches its expert off)");
   return a;
@@ -169,6 +175,7 @@ Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const s
   }
   require(c, what + " config", {"data", "model", "diffusion"});
   if (p.args.ls != 0 && !c.contains("dse")) throw Error(what + " config: section 'dse' is required when ls is not 0");
+  if (p.args.lc != 0 && !c.contains("dse")) throw Error(what + " config: section 'dse' is required when lc is not 0");
   if (!c["data"].contains("image_size")) throw Error(what + " config.data: required integer 'image_size' is missing");
   if (!c["data"]["image_size"].is_number_integer())
     throw Error(what + " config.data: 'image_size' must be an integer, not " + std::string(c["data"]["image_size"].type_name()) +
@@ -195,6 +202,13 @@ Profile parse_profile(const nlohmann::json& j, const fs::path& base_dir, const s
   args["batch_size"] = p.args.batch_size;
   args["down_N"] = p.args.down_N;
   args["seed"] = static_cast<int64_t>(p.args.seed);
+  if (p.args.lc == 0) {  // no classifier guidance: the same run as a profile that does not name it
+    args.erase("lc");
+    args.erase("lc_class");
+  } else {
+    args["lc"] = p.args.lc;
+    args["lc_class"] = p.args.lc_class;
+  }
   return p;
 }
 
@@ -202,7 +216,7 @@ const std::vector<std::string>& profile_arg_names() {
   static const std::vector<std::string> names = {"testdata_path", "ckpt",        "dsepath",    "t",
                                                  "ls",            "li",          "s1",         "s2",
                                                  "phase",         "sample_step", "batch_size", "diffusionmodel",
-                                                 "down_N",        "seed"};
+                                                 "down_N",        "seed",       "lc",         "lc_class"};
   return names;
 }
 
@@ -231,6 +245,10 @@ nlohmann::json to_json(const Profile& p) {
                          {"diffusionmodel", to_string(a.diffusionmodel)},
                          {"down_N", a.down_N},
                          {"seed", a.seed}};
+  if (a.lc != 0) {
+    args["lc"] = a.lc;
+    args["lc_class"] = a.lc_class;
+  }
   return {{"args", args}, {"config", p.config}};
 }
 

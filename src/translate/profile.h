@@ -1,6 +1,7 @@
 // The official EGSDE profile (profiles/<task>/args.py + the yml it names) as one JSON file:
 //   {"args": {testdata_path, ckpt, dsepath, t, ls, li, s1, s2, phase, sample_step, batch_size,
-//             diffusionmodel, down_N, seed [, config_path, root: accepted, unused]},
+//             diffusionmodel, down_N, seed [, config_path, root: accepted, unused]
+//             [, lc, lc_class: egsde's classifier guidance, not in args.py]},
 //    "config": {"data": {image_size, …}, "model": {…}, "diffusion": {…}, "dse": {…}}}
 // Keys are checked strictly (unknown → the nearest valid name); strings become enums here.
 // Relative paths resolve against the profile file's directory.
@@ -32,6 +33,10 @@ struct ProfileArgs {
   DiffusionModel diffusionmodel = DiffusionModel::Adm;
   int64_t down_N = 32;            // the low-pass factor
   uint64_t seed = 1234;
+  // Classifier guidance (not in the official args.py): λc and the target class of the DSE's
+  // train-phase head (the DSE's label order: the official labeldataset's class index).
+  double lc = 0;
+  int64_t lc_class = -1;          // required when lc is not 0
 };
 
 struct Profile {
@@ -42,7 +47,8 @@ struct Profile {
   int64_t image_size = 0;        // config.data.image_size
   ScheduleConfig schedule;       // config.diffusion + config.model.var_type
   // The input as checked, in one canonical form: "description" and the unused args config_path
-  // and root dropped, ls/li as floats, paths as written. What a run's id hashes (runner/expand.h).
+  // and root dropped, ls/li/lc as floats, lc/lc_class only when lc is not 0 (so profiles without
+  // classifier guidance keep their ids), paths as written. What a run's id hashes (runner/expand.h).
   nlohmann::json canonical;
 };
 
