@@ -49,10 +49,10 @@ test-unit test-parity test-integration: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
 
 # Regenerate the parity fixtures from the official code (dev only; needs python3-torch):
-#   make fixtures OFFICIAL=/path/to/EGSDE
+#   make fixtures OFFICIAL=/path/to/EGSDE ILVR=/path/to/ilvr_adm   (ILVR: the ILVR fixtures; skipped when unset)
 fixtures: deps-dev
 	@test -n "$(OFFICIAL)" || { echo "make fixtures: set OFFICIAL=/path/to/a checkout of github.com/ML-GSAI/EGSDE"; exit 1; }
-	scripts/make_fixtures.sh "$(OFFICIAL)"
+	ILVR="$(ILVR)" scripts/make_fixtures.sh "$(OFFICIAL)"
 
 # The embedded Fashion-MNIST demo: committed C++-trained weights, no downloads; writes only
 # untracked files (runs/demo, with the report in runs/demo/report/demo/index.html).
