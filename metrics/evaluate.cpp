@@ -44,8 +44,16 @@ EvalResult evaluate_folders(const EvalRequest& r, FeatureNetwork& network) {
     FeatureOptions opt;
     opt.protocol = r.protocol;
     opt.batch_size = r.batch_size;
-    const auto predicted = image_features(pairing.translated, logits, opt).argmax(1);
-    out.scores["accuracy"] = predicted.eq(r.target_class).to(torch::kFloat64).mean().item<double>();
+    const auto l = image_features(pairing.translated, logits, opt).to(torch::kFloat64);
+    if (r.target_class >= l.size(1))
+      throw Error("target class " + std::to_string(r.target_class) + " is not one of the classifier's " +
+                  std::to_string(l.size(1)) + " classes");
+    const auto verdict = l.argmax(1).eq(r.target_class).to(torch::kFloat64).contiguous();
+    const auto prob = torch::softmax(l, 1).select(1, r.target_class).contiguous();
+    out.scores["accuracy"] = verdict.mean().item<double>();
+    // pairing.translated is per_image's order
+    out.classifier["verdict"] = std::vector<double>(verdict.data_ptr<double>(), verdict.data_ptr<double>() + verdict.numel());
+    out.classifier["target_prob"] = std::vector<double>(prob.data_ptr<double>(), prob.data_ptr<double>() + prob.numel());
   }
   return out;
 }

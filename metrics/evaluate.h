@@ -4,6 +4,7 @@
 // finished run, `egsde eval` is a thin adapter over it (options -> request -> print/write).
 #pragma once
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct EvalResult {
   //  [, "kid", "kid_std", "kid_subsets", "kid_subset_size", "kid_seed"] [, "ms_ssim"] [, "accuracy"]}
   nlohmann::json scores;
   std::vector<PerImageScores> per_image;  // sorted by translated name
+  // With target_class: per_image_classifier_columns() → one value per per_image row.
+  std::map<std::string, std::vector<double>> classifier;
 };
 // Checks everything cheap first (pairing, the target side, the folders' image counts), then
 // computes. Throws egsde::Error with one line naming the file or folder.

@@ -13,11 +13,18 @@ const std::vector<std::string>& per_image_metrics() {
   return kMetrics;
 }
 
+const std::vector<std::string>& per_image_classifier_columns() {
+  static const std::vector<std::string> kColumns = {"target_prob", "verdict"};
+  return kColumns;
+}
+
 void write_per_image_h5(const std::filesystem::path& path, const std::vector<PerImageScores>& rows,
                         const std::vector<int64_t>& noise_seed, const std::vector<double>& seconds,
-                        const std::map<std::string, std::string>& attrs) {
-  if (noise_seed.size() != rows.size() || seconds.size() != rows.size())
-    throw Error("per-image records for " + path.string() + ": columns of different lengths");
+                        const std::map<std::string, std::string>& attrs,
+                        const std::map<std::string, std::vector<double>>& extra) {
+  bool same = noise_seed.size() == rows.size() && seconds.size() == rows.size();
+  for (const auto& [k, v] : extra) same = same && v.size() == rows.size();
+  if (!same) throw Error("per-image records for " + path.string() + ": columns of different lengths");
   std::vector<std::string> names;
   std::vector<double> l2, mse, psnr, ssim;
   for (const auto& r : rows) {
@@ -36,6 +43,7 @@ void write_per_image_h5(const std::filesystem::path& path, const std::vector<Per
     h5::write_f64(f, "ssim", col(ssim));
     h5::write_i64(f, "noise_seed", noise_seed);
     h5::write_f64(f, "seconds", col(seconds));
+    for (const auto& [k, v] : extra) h5::write_f64(f, k.c_str(), col(v));
     for (const auto& [k, v] : attrs) h5::write_string_attr(f, k.c_str(), v);
   });
 }
@@ -54,6 +62,8 @@ PerImageRecords read_per_image_h5(const fs::path& path) {
   try {
     r.image = h5::read_strings(file, "image");
     for (const auto& m : per_image_metrics()) r.scores[m] = h5::read_f64_1d(file, m.c_str());
+    for (const auto& m : per_image_classifier_columns())
+      if (H5Lexists(file, m.c_str(), H5P_DEFAULT) > 0) r.scores[m] = h5::read_f64_1d(file, m.c_str());
     r.noise_seed = h5::read_i64_1d(file, "noise_seed");
     r.seconds = h5::read_f64_1d(file, "seconds");
     r.attrs = h5::read_string_attrs(file);

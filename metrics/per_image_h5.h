@@ -14,13 +14,20 @@
 
 namespace egsde::metrics {
 
+// With a classifier evaluation (EvalResult::classifier): "target_prob" (its softmax probability
+// of the target class) and "verdict" (1: it predicts the target class, else 0), per image.
+const std::vector<std::string>& per_image_classifier_columns();
+
+// `extra`: more float64 columns, one value per row (per_image_classifier_columns()).
 void write_per_image_h5(const std::filesystem::path& path, const std::vector<PerImageScores>& rows,
                         const std::vector<int64_t>& noise_seed, const std::vector<double>& seconds,
-                        const std::map<std::string, std::string>& attrs);
+                        const std::map<std::string, std::string>& attrs,
+                        const std::map<std::string, std::vector<double>>& extra = {});
 
 struct PerImageRecords {
   std::vector<std::string> image;                     // translated file names, one per row
-  std::map<std::string, std::vector<double>> scores;  // "l2", "mse", "psnr", "ssim" → one value per row
+  // "l2", "mse", "psnr", "ssim" [, "target_prob", "verdict" when written] → one value per row
+  std::map<std::string, std::vector<double>> scores;
   std::vector<int64_t> noise_seed;
   std::vector<double> seconds;
   std::map<std::string, std::string> attrs;           // the string attributes (run_id, label, seed)

@@ -49,6 +49,8 @@ const char* html_script() {
       if (D.columns[i].key === col) { var v = row.cells[i].scores[metric]; return v === undefined ? null : v; }
     return null;
   }
+  // per-image columns: the faithfulness metrics, and with a classifier its verdict and p(target)
+  function label(m) { return m === 'verdict' ? 'TARGET?' : m === 'target_prob' ? 'P(TARGET)' : m.toUpperCase(); }
   function fmt(v) { return v === null || v === undefined ? '\u2014' : Math.abs(v) >= 100 ? v.toFixed(2) : v.toFixed(4); }
   function selected() {
     var lo = st.min === '' ? -Infinity : parseFloat(st.min), hi = st.max === '' ? Infinity : parseFloat(st.max);
@@ -77,7 +79,7 @@ const char* html_script() {
     if (key === 'name') return 'source name';
     var dot = key.lastIndexOf('.');
     for (var i = 0; i < D.columns.length; i++)
-      if (D.columns[i].key === key.slice(0, dot)) return D.columns[i].title + ' ' + key.slice(dot + 1).toUpperCase();
+      if (D.columns[i].key === key.slice(0, dot)) return D.columns[i].title + ' ' + label(key.slice(dot + 1));
     return key;
   }
   var sortSel = document.getElementById('sort'), orderSel = document.getElementById('order');
@@ -120,7 +122,9 @@ const char* html_script() {
       cell(tr, r.source, r.name);
       r.cells.forEach(function (c) {
         var parts = D.metrics.filter(function (m) { return c.scores[m] !== undefined; })
-          .map(function (m) { return m.toUpperCase() + ' ' + fmt(c.scores[m]); });
+          .map(function (m) {
+            return label(m) + ' ' + (m === 'verdict' ? (c.scores[m] ? 'yes' : 'no') : fmt(c.scores[m]));
+          });
         cell(tr, c.image, parts.join(' \u00b7 '));
       });
       body.appendChild(tr);

@@ -58,7 +58,7 @@ ImageBrowser collect_image_browser(const std::vector<const RunResult*>& columns,
                                    int thumb, std::vector<std::string>& notes) {
   ImageBrowser b;
   b.thumb = thumb;
-  b.metrics = {"l2", "mse", "psnr", "ssim"};
+  b.metrics = metrics::per_image_metrics();
   std::vector<std::map<std::string, std::map<std::string, double>>> scores;
   for (const RunResult* r : columns) {
     b.columns.push_back({runner::to_string(r->method), method_title(r->method), r->id});
@@ -75,6 +75,13 @@ ImageBrowser collect_image_browser(const std::vector<const RunResult*>& columns,
     } catch (const Error& e) {
       notes.push_back(std::string("images: ") + e.what());
     }
+  }
+  // the classifier's verdict and p(target) when a run's evaluation had a classifier (the demo)
+  for (const auto& m : metrics::per_image_classifier_columns()) {
+    bool any = false;
+    for (const auto& by_image : scores)
+      for (const auto& [name, s] : by_image) any = any || s.count(m) > 0;
+    if (any) b.metrics.push_back(m);
   }
   std::size_t unreadable = 0;
   const auto thumb_or_empty = [&](const fs::path& file) {

@@ -78,8 +78,9 @@ class SamplerBatchTranslator : public BatchTranslator {
 
 // OUT/<run>/per_image.h5: one row per translated image (sorted by name), joined with the
 // item records (noise seed, seconds).
-void write_per_image_records(const fs::path& file, const Run& run, const std::vector<metrics::PerImageScores>& rows,
+void write_per_image_records(const fs::path& file, const Run& run, const metrics::EvalResult& result,
                              const std::map<std::string, nlohmann::json>& items) {
+  const auto& rows = result.per_image;
   std::vector<int64_t> noise_seed;
   std::vector<double> seconds;
   for (const auto& row : rows) {
@@ -89,7 +90,8 @@ void write_per_image_records(const fs::path& file, const Run& run, const std::ve
     seconds.push_back(rec.value("seconds", std::nan("")));
   }
   metrics::write_per_image_h5(file, rows, noise_seed, seconds,
-                              {{"run_id", run.id}, {"label", run.label}, {"seed", std::to_string(run.seed)}});
+                              {{"run_id", run.id}, {"label", run.label}, {"seed", std::to_string(run.seed)}},
+                              result.classifier);
 }
 
 }  // namespace
@@ -119,7 +121,7 @@ Evaluator metrics_evaluator() {
     r.target_class = ev.target_class;
     auto result = metrics::evaluate_folders(r, *net);
     if (classifier) result.scores["protocol"] = "native (ToTensor)";
-    write_per_image_records(per_image_file, run, result.per_image, items);
+    write_per_image_records(per_image_file, run, result, items);
     return result.scores;
   };
 }

@@ -153,6 +153,24 @@ TEST_F(ReportBrowser, SortsFiltersAndPagesByTheQueryString) {
   for (size_t i = 1; i < kept.size(); ++i) EXPECT_LE(std::stod(kept[i - 1].second), std::stod(kept[i].second));
 }
 
+// The demo's classifier verdict per image (per_image.h5 "verdict", whose mean is metrics.json's
+// accuracy) is a browser column: filtering EGSDE's verdict to 1 leaves the images it calls "sneaker".
+TEST_F(ReportBrowser, FiltersByTheClassifierVerdict) {
+  const auto verdict = egsde_scores("verdict");
+  ASSERT_EQ(verdict.size(), 16u);
+  double accepted = 0;
+  for (const auto& [name, v] : verdict) accepted += v;
+  for (const auto& e : fs::directory_iterator(dir_ / "runs")) {
+    if (!fs::exists(e.path() / "run.json") || read_json_file(e.path() / "run.json").value("method", "") != "egsde") continue;
+    EXPECT_DOUBLE_EQ(accepted / 16, read_json_file(e.path() / "metrics.json")["accuracy"].get<double>());
+  }
+  const std::string html = dom("?filter=egsde.verdict&min=1&sort=egsde.target_prob&order=desc");
+  const auto r = rows(html);
+  EXPECT_EQ(r.size(), static_cast<size_t>(accepted));
+  for (size_t i = 1; i < r.size(); ++i) EXPECT_GE(std::stod(r[i - 1].second), std::stod(r[i].second));
+  EXPECT_NE(html.find("TARGET? yes"), std::string::npos);
+}
+
 TEST_F(ReportBrowser, ScreenshotShowsThePage) {
   const fs::path shot = dir_ / "shot.png";
   const std::string cmd = "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "

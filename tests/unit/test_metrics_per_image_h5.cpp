@@ -41,6 +41,14 @@ TEST(PerImageH5, RoundTrip) {
   EXPECT_EQ(q.attrs.at("label"), "egsde repeat=0");
   EXPECT_EQ(q.attrs.size(), 3u);
 
+  // A classifier evaluation's columns are read back as scores; a column of another length is refused.
+  write_per_image_h5(dir / "c.h5", rows, seeds, {0.5, 0.25, 0.125}, {}, {{"verdict", {1, 0, 1}}, {"target_prob", {0.9, 0.2, 0.6}}});
+  const PerImageRecords c = read_per_image_h5(dir / "c.h5");
+  EXPECT_EQ(c.scores.at("verdict"), (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(c.scores.at("target_prob"), (std::vector<double>{0.9, 0.2, 0.6}));
+  EXPECT_EQ(c.scores.size(), per_image_metrics().size() + per_image_classifier_columns().size());
+  EXPECT_THROW(write_per_image_h5(dir / "d.h5", rows, seeds, {0.5, 0.25, 0.125}, {}, {{"verdict", {1, 0}}}), Error);
+
   // No rows: empty columns, not an error.
   write_per_image_h5(dir / "empty.h5", {}, {}, {}, {});
   const PerImageRecords e = read_per_image_h5(dir / "empty.h5");
