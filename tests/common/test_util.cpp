@@ -96,7 +96,10 @@ static std::string shell_quote(const std::string& s) {
 int run_cli(const std::vector<std::string>& args, std::string* output) {
   std::string cmd = shell_quote(EGSDE_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " 2>&1";
+  return run_shell(cmd + " 2>&1", output);
+}
+
+int run_shell(const std::string& cmd, std::string* output) {
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return -1;
   std::string text;

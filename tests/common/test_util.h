@@ -48,5 +48,7 @@ std::filesystem::path temp_dir(const std::string& tag);
 
 // Runs the built `egsde` binary with `args`; returns the exit code, stdout+stderr in *output.
 int run_cli(const std::vector<std::string>& args, std::string* output = nullptr);
+// Runs a shell command line (via popen); returns its exit code, its stdout in *output.
+int run_shell(const std::string& cmd, std::string* output = nullptr);
 
 }  // namespace egsde::test

@@ -24,17 +24,7 @@ namespace fs = std::filesystem;
 
 const fs::path kRepo = fs::path(EGSDE_FIXTURES_DIR).parent_path().parent_path();
 
-int shell(const std::string& cmd, std::string* out) {
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return -1;
-  std::string text;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) text.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  if (out) *out = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+int shell(const std::string& cmd, std::string* out) { return test::run_shell(cmd, out); }
 
 class ReportBrowser : public ::testing::Test {
  protected:
