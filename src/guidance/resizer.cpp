@@ -176,13 +176,13 @@ torch::Tensor LowPass::operator()(const torch::Tensor& x) const {
   return torch::cat(parts);
 }
 
-LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image) {
+LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image, ResizeKernel kernel) {
   if (down_N < 1 || image_size % down_N != 0)
     throw Error("down_N = " + std::to_string(down_N) + " must divide image_size = " +
                 std::to_string(image_size));
   const int64_t small = image_size / down_N;
-  return LowPass{Resizer(image_size, image_size, 1.0 / static_cast<double>(down_N)),
-                 Resizer(small, small, static_cast<double>(down_N)), per_image};
+  return LowPass{Resizer(image_size, image_size, 1.0 / static_cast<double>(down_N), kernel),
+                 Resizer(small, small, static_cast<double>(down_N), kernel), per_image};
 }
 
 }  // namespace egsde

@@ -58,7 +58,9 @@ struct LowPass {
 };
 
 // Throws egsde::Error when image_size is not divisible by down_N (the official code would
-// build mismatched shapes).
-LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image = false);
+// build mismatched shapes). `kernel`: EGSDE's Resizer defaults to linear, the ILVR code's
+// (resizer.py) to cubic.
+LowPass make_lowpass(int64_t image_size, int64_t down_N, bool per_image = false,
+                     ResizeKernel kernel = ResizeKernel::Linear);
 
 }  // namespace egsde

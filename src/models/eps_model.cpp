@@ -1,6 +1,7 @@
 #include "models/eps_model.h"
 
 #include "core/suggest.h"
+#include "models/adm_unet.h"
 #include "models/network.h"
 
 namespace egsde {
@@ -22,7 +23,9 @@ EpsModel load_eps_model(DiffusionModel kind, const nlohmann::json& config, const
   m.module = net.module;
   m.image_size = net.image_size;
   auto forward = net.forward;
+  m.output = forward;
   if (kind == DiffusionModel::Adm) {
+    m.learn_sigma = net.module->as<AdmUNetImpl>()->config().learn_sigma;
     m.eps = [forward](const torch::Tensor& y, const torch::Tensor& t) { return forward(y, t).split(3, 1)[0]; };
   } else {
     m.eps = forward;

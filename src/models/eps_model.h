@@ -25,6 +25,10 @@ std::string to_string(DiffusionModel m);
 struct EpsModel {
   std::shared_ptr<torch::nn::Module> module;  // for .to(device) and its parameter list
   EpsFn eps;
+  // The network's whole output: ε, then with learn_sigma the 3 variance values (guided-diffusion's
+  // p_mean_variance reads both; samplers/p_sample.h).
+  EpsFn output;
+  bool learn_sigma = false;
   int64_t image_size = 0;
 };
 

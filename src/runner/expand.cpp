@@ -103,6 +103,9 @@ Expansion expand(const Spec& spec) {
         run.profile = profile;
         run.config = {{"method", to_string(method)}, {"profile", profile}, {"repeat", run.repeat},
                       {"rng", to_string(spec.rng)}};
+        // ILVR's algorithm became the ILVR code's (samplers/ilvr.h): a new id, so no output root
+        // resumes or tables records of the earlier variant under it
+        if (method == Method::Ilvr) run.config["sampler"] = "ilvr-code";
         if (spec.respace > 0) run.config["respace"] = spec.respace;  // absent when 0: ids stay stable
         if (spec.precision != Precision::Fp32) run.config["precision"] = egsde::to_string(spec.precision);  // likewise
         if (spec.conv != ConvAlgo::Direct) run.config["conv"] = egsde::to_string(spec.conv);  // likewise

@@ -14,10 +14,11 @@ torch::Tensor extract(const torch::Tensor& a, int64_t i, int64_t n, const torch:
 
 }  // namespace
 
-void check_start(const Schedule& s, int64_t t) {
-  if (t < 1 || t > s.num_timesteps())
-    throw Error("t = " + std::to_string(t) + " must lie in [1, " +
-                std::to_string(s.num_timesteps()) + "]");
+void check_start(const Schedule& s, int64_t t) { check_start(s.num_timesteps(), t); }
+
+void check_start(int64_t num_timesteps, int64_t t) {
+  if (t < 1 || t > num_timesteps)
+    throw Error("t = " + std::to_string(t) + " must lie in [1, " + std::to_string(num_timesteps) + "]");
 }
 
 torch::Tensor perturb(const Schedule& s, int64_t i, const torch::Tensor& x0, const torch::Tensor& e) {
@@ -62,16 +63,28 @@ std::vector<torch::Tensor> egsde_sample(const torch::Tensor& x0, const EpsFn& ep
                                         const Schedule& s, const EgsdeConfig& config,
                                         NoiseSource& noise, const StepObserver& observer) {
   check_start(s, config.t);
+  return sample_repeats(
+      x0, config.t, config.sample_step, config.check_finite, noise,
+      [&](const torch::Tensor& y0, const torch::Tensor& e) { return perturb(s, config.t - 1, y0, e); },
+      [&](int64_t i, const torch::Tensor& y, const torch::Tensor& e) {
+        torch::Tensor xt = energies.empty() ? torch::Tensor() : perturb(s, i, x0, e);
+        return egsde_step(eps_fn, energies, s, i, y, xt, noise);
+      },
+      observer);
+}
+
+std::vector<torch::Tensor> sample_repeats(const torch::Tensor& x0, int64_t t, int64_t repeats, bool check_finite,
+                                          NoiseSource& noise, const RepeatStart& start, const RepeatStep& step,
+                                          const StepObserver& observer) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> results;
   torch::Tensor y0 = x0;
-  FiniteCheck finite(config.check_finite);
-  for (int64_t it = 0; it < config.sample_step; ++it) {
+  FiniteCheck finite(check_finite);
+  for (int64_t it = 0; it < repeats; ++it) {
     auto e = noise.randn_like(y0);
-    auto y = perturb(s, config.t - 1, y0, e);
-    for (int64_t i = config.t - 1; i >= 0; --i) {
-      torch::Tensor xt = energies.empty() ? torch::Tensor() : perturb(s, i, x0, e);
-      y = egsde_step(eps_fn, energies, s, i, y, xt, noise);
+    auto y = start(y0, e);
+    for (int64_t i = t - 1; i >= 0; --i) {
+      y = step(i, y, e);
       finite.after_step(y, it, i);
       if (observer) observer(it, i, y);
     }

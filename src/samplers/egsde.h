@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "diffusion/schedule.h"
@@ -21,6 +22,7 @@ struct EgsdeConfig {
 
 // Throws egsde::Error unless the start t (the official args.t, M) lies in [1, T] of `s`.
 void check_start(const Schedule& s, int64_t t);
+void check_start(int64_t num_timesteps, int64_t t);
 
 // x_i = √ᾱ_i·x0 + √(1−ᾱ_i)·e (q_sample, the official op order).
 torch::Tensor perturb(const Schedule& s, int64_t i, const torch::Tensor& x0, const torch::Tensor& e);
@@ -42,6 +44,16 @@ std::vector<torch::Tensor> egsde_sample(const torch::Tensor& x0, const EpsFn& ep
                                         const std::vector<WeightedEnergy>& energies,
                                         const Schedule& s, const EgsdeConfig& config,
                                         NoiseSource& noise, const StepObserver& observer = {});
+
+// The repeat loop around a sampler's steps (runners/egsde.py's, shared by EGSDE, SDEdit and
+// ILVR): per repeat e = noise.randn_like(y0) (one per batch), y = start(y0, e), then
+// y = step(i, y, e) for i = t−1 … 0 with the NaN/Inf check and the observer; the next repeat
+// starts from this result (y0 ← y). Returns every repeat's result. Runs under no-grad.
+using RepeatStart = std::function<torch::Tensor(const torch::Tensor& y0, const torch::Tensor& e)>;
+using RepeatStep = std::function<torch::Tensor(int64_t i, const torch::Tensor& y, const torch::Tensor& e)>;
+std::vector<torch::Tensor> sample_repeats(const torch::Tensor& x0, int64_t t, int64_t repeats, bool check_finite,
+                                          NoiseSource& noise, const RepeatStart& start, const RepeatStep& step,
+                                          const StepObserver& observer);
 
 // Network times for step i: [n] float filled with timestep_map[i] (official torch.ones(n)·i).
 torch::Tensor step_times(const Schedule& s, int64_t i, int64_t n, const torch::Device& device);

@@ -1,34 +1,23 @@
 #include "samplers/ilvr.h"
 
-#include "core/error.h"
+#include "samplers/egsde.h"
 
 namespace egsde {
 
-std::vector<torch::Tensor> ilvr_sample(const torch::Tensor& x0, const EpsFn& eps_fn, const LowPass& lp,
-                                       const Schedule& s, const IlvrConfig& config, NoiseSource& noise,
+std::vector<torch::Tensor> ilvr_sample(const torch::Tensor& x0, const EpsFn& model, const LowPass& lp,
+                                       const GaussianDiffusion& d, const IlvrConfig& config, NoiseSource& noise,
                                        const StepObserver& observer) {
-  check_start(s, config.t);
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> results;
-  torch::Tensor y0 = x0;
-  FiniteCheck finite(config.check_finite);
-  for (int64_t it = 0; it < config.sample_step; ++it) {
-    auto e = noise.randn_like(y0);
-    auto y = config.t == s.num_timesteps() ? e : perturb(s, config.t - 1, y0, e);
-    for (int64_t i = config.t - 1; i >= 0; --i) {
-      y = egsde_step(eps_fn, {}, s, i, y, torch::Tensor(), noise);
-      if (i > config.range_t) {
-        auto ref = perturb(s, i, x0, noise.randn_like(x0));
-        y = y - lp(y) + lp(ref);
-      }
-      finite.after_step(y, it, i);
-      if (observer) observer(it, i, y);
-    }
-    finite.finish(it);
-    results.push_back(y);
-    y0 = y;
-  }
-  return results;
+  check_start(d.num_timesteps(), config.t);
+  const bool from_noise = config.t == d.num_timesteps();
+  return sample_repeats(
+      x0, config.t, config.sample_step, config.check_finite, noise,
+      [&](const torch::Tensor& y0, const torch::Tensor& e) { return from_noise ? e : q_sample(d, config.t - 1, y0, e); },
+      [&](int64_t i, const torch::Tensor& y, const torch::Tensor&) {
+        auto out = p_sample(model, d, i, y, noise, config.clip_denoised).sample;
+        if (i > config.range_t) out = out - lp(out) + lp(q_sample(d, i, x0, noise.randn_like(x0)));
+        return out;
+      },
+      observer);
 }
 
 }  // namespace egsde

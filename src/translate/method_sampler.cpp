@@ -42,6 +42,7 @@ struct MethodSampler::Impl {
   std::optional<Network> dse;
   std::vector<WeightedEnergy> energies;
   std::optional<LowPass> lowpass;  // ILVR
+  std::optional<GaussianDiffusion> diffusion;  // ILVR: guided-diffusion's, as the ILVR code samples
 };
 
 MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions& o) : impl_(std::make_unique<Impl>()) {
@@ -67,6 +68,9 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
   // float32 ε also under bf16 autocast, so the step's arithmetic stays float32 (the official
   // egsde_sample ends with sample.float()); a no-op in fp32, like the DSE features' cast below
   s.eps.eps = [f = std::move(s.eps.eps)](const torch::Tensor& y, const torch::Tensor& t) {
+    return f(y, t).to(torch::kFloat32);
+  };
+  s.eps.output = [f = std::move(s.eps.output)](const torch::Tensor& y, const torch::Tensor& t) {
     return f(y, t).to(torch::kFloat32);
   };
   if (s.eps.image_size > 0 && s.eps.image_size != profile.image_size)
@@ -106,7 +110,8 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     s.energies.push_back({"classifier (class " + std::to_string(a.lc_class) + ")", lc,
                           classifier_energy(s.dse->logits, a.lc_class)});
   }
-  if (o.method == Method::Ilvr) s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass).to(o.device);
+  if (o.method == Method::Ilvr)  // the ILVR code's Resizer: cubic by default
+    s.lowpass = make_lowpass(profile.image_size, a.down_N, o.per_image_lowpass, ResizeKernel::Cubic).to(o.device);
   s.schedule = make_schedule(profile.schedule);
   s.start = a.t;
   if (o.respace > 0) {
@@ -114,6 +119,16 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     s.start = respaced_start(s.schedule, a.t);
   }
   s.schedule = schedule_on(s.schedule, o.device);  // the steps gather coefficients on the device
+  if (o.method == Method::Ilvr) {
+    // create_gaussian_diffusion: LEARNED_RANGE for learn_sigma, else the profile's var_type
+    const ModelVarType var = s.eps.learn_sigma                                  ? ModelVarType::LearnedRange
+                             : profile.schedule.var_type == VarType::FixedSmall ? ModelVarType::FixedSmall
+                                                                                : ModelVarType::FixedLarge;
+    const ScheduleConfig& sc = profile.schedule;
+    const auto betas = get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps);
+    const std::vector<double> b(betas.data_ptr<double>(), betas.data_ptr<double>() + betas.numel());
+    s.diffusion = spaced_diffusion(b, s.schedule.timestep_map, var);  // the same kept steps
+  }
 }
 
 MethodSampler::~MethodSampler() = default;
@@ -126,7 +141,7 @@ std::vector<torch::Tensor> MethodSampler::sample(const torch::Tensor& x0, NoiseS
     IlvrConfig c;
     c.t = s.start;
     c.sample_step = s.repeats;
-    return ilvr_sample(x0, s.eps.eps, *s.lowpass, s.schedule, c, noise, observer);
+    return ilvr_sample(x0, s.eps.output, *s.lowpass, *s.diffusion, c, noise, observer);
   }
   EgsdeConfig c;
   c.t = s.start;

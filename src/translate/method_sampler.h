@@ -20,7 +20,7 @@
 namespace egsde {
 
 // egsde: Algorithm 1 (with ls = li = 0 it runs the SDEdit path: same numbers, no energy work),
-// plus classifier guidance when lc is not 0; sdedit: EGSDE with ls = li = lc = 0; ilvr: ILVR refinement with the profile's down_N, from t.
+// plus classifier guidance when lc is not 0; sdedit: EGSDE with ls = li = lc = 0; ilvr: ILVR as the ILVR code runs it (samplers/ilvr.h; the profile's down_N), from t.
 enum class Method { Egsde, Sdedit, Ilvr };
 
 Method parse_method(const std::string& s);

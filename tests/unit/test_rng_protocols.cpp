@@ -1,8 +1,8 @@
 // RNG protocols: `official` reproduces torch.manual_seed + randn (C++ and Python draws from a
 // seeded CPU generator are bit-identical; checked against Python in tests/parity/test_egsde_sampler.cpp);
 // `per-sample` makes every image's result independent of batch size and order (bit-identical
-// here, where every op is batch-invariant: per-image ε and features, LowPass per_image). ILVR's
-// defining refinement is checked here too. Expected values are the sampler's own runs.
+// here, where every op is batch-invariant: per-image ε and features, LowPass per_image). Expected
+// values are the sampler's own runs (ILVR: tests/parity/test_ilvr_code.cpp).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,7 +10,6 @@
 #include "common/test_util.h"
 #include "guidance/energies.h"
 #include "samplers/egsde.h"
-#include "samplers/ilvr.h"
 #include "samplers/sdedit.h"
 
 using namespace egsde;
@@ -94,33 +93,6 @@ TEST(Samplers, SdeditSkipPathEqualsZeroWeightEgsde) {
   const std::vector<WeightedEnergy> zero = {
       {"faithful", 0.0, lowpass_energy(make_lowpass(16, 4), FaithfulScore::NegL2)}};
   EXPECT_TRUE(torch::equal(sdedit_sample(x0, kEps, s, cfg, n1)[0], egsde_sample(x0, kEps, zero, s, cfg, n2)[0]));
-}
-
-TEST(Samplers, IlvrRefinesEachStepWithThePerturbedReference) {
-  // ILVR's definition: after each reverse step with i > range_t,
-  //   y ← y − LP(y) + LP(√ᾱ_i·x0 + √(1−ᾱ_i)·n), n fresh noise drawn after the step's z.
-  torch::manual_seed(2);
-  const auto x0 = torch::rand({2, 3, 16, 16}) * 2 - 1;
-  const Schedule s = small_schedule();
-  const LowPass lp = make_lowpass(16, 4);
-  IlvrConfig cfg;
-  cfg.t = 3;
-  cfg.range_t = 0;  // refine at i = 2 and 1, not at 0
-  OfficialNoise noise(5), manual(5);
-  const auto out = ilvr_sample(x0, kEps, lp, s, cfg, noise)[0];
-
-  auto y = perturb(s, 2, x0, manual.randn_like(x0));
-  for (int64_t i = 2; i >= 0; --i) {
-    y = egsde_step(kEps, {}, s, i, y, torch::Tensor(), manual);
-    if (i > 0) y = y - lp(y) + lp(perturb(s, i, x0, manual.randn_like(x0)));
-  }
-  EXPECT_TRUE(torch::equal(out, y));
-  // range_t ≥ t: no refinement at all = SDEdit with the same noise
-  cfg.range_t = 3;
-  OfficialNoise n1(5), n2(5);
-  EgsdeConfig sd;
-  sd.t = 3;
-  EXPECT_TRUE(torch::equal(ilvr_sample(x0, kEps, lp, s, cfg, n1)[0], sdedit_sample(x0, kEps, s, sd, n2)[0]));
 }
 
 TEST(Samplers, NonFiniteSampleIsReportedWithTheStep) {
