@@ -1,5 +1,6 @@
 // `egsde train-score`, `egsde train-dse`, `egsde train-features`: the demo's three networks
-// (issue 7), trained in C++ on Fashion-MNIST classes read from Debian's package. Each writes the
+// (issue 7), trained in C++ on Fashion-MNIST classes read from Debian's package; `train-dse
+// --domains` trains a DSE on the user's own image folders as run_train_dse.py does. Each writes the
 // weights in the official state-dict format (what `egsde translate` / `egsde run` load) plus
 // <output>.json with the provenance (command, seed, iterations, final loss, wall time, commit),
 // and keeps <output>.state to resume an interrupted run (deleted when the run completes).
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/device.h"
 #include "core/atomic_write.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
@@ -17,6 +19,9 @@
 #include "models/adm_unet.h"
 #include "models/fmnist_classifier.h"
 #include "models/network.h"
+#include "datasets/labeled_folders.h"
+#include "train/dse_step.h"
+#include "train/init_from.h"
 #include "train/objectives.h"
 #include "train/train_data.h"
 #include "train/train_loop.h"
@@ -30,6 +35,14 @@ struct TrainArgs {
   std::vector<std::string> classes;
   train::TrainConfig config;
   bool overwrite = false;
+};
+
+// train-dse --domains: the official run_train_dse.py on image folders.
+struct FolderArgs {
+  std::vector<std::string> domains;
+  std::string init, device = "cpu";
+  int64_t microbatch = -1;
+  bool skip_bad = false;
 };
 
 // ADM's zero_module: the last conv of every residual block, every attention projection and the
@@ -148,6 +161,65 @@ void run_dse(const TrainArgs& a) {
   finish(a, "adm-dse", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
 }
 
+// run_train_dse.py main() on folders: DSE_train from the profile's dse section (from scratch,
+// or --init as load_share_weights), labeldataset batches, uniform t, q_sample noise, CE, AdamW.
+void run_dse_folders(TrainArgs a, const FolderArgs& f) {
+  check_output(a);
+  const Profile p = demo_profile(a.profile);
+  AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
+  cfg.phase = DsePhase::Train;
+  if (cfg.num_class != static_cast<int64_t>(f.domains.size()))
+    throw Error("train-dse: --domains names " + std::to_string(f.domains.size()) +
+                " folders but the profile's dse.num_class is " + std::to_string(cfg.num_class) + " (" + a.profile +
+                "); set num_class to the number of domains");
+  const torch::Device device = parse_device(f.device);
+  const std::vector<fs::path> folders(f.domains.begin(), f.domains.end());
+  const LabeledFolders data = read_labeled_folders(folders, cfg.image_size, f.skip_bad);
+  if (!data.skipped.empty()) std::cerr << "train-dse: " << skipped_summary(data.skipped) << "\n";
+  nlohmann::json classes = nlohmann::json::array(), counts = nlohmann::json::array();
+  for (size_t i = 0; i < folders.size(); ++i) {
+    classes.push_back(fs::path(folders[i]).lexically_normal().filename().string());
+    counts.push_back(data.counts[i]);
+  }
+
+  torch::manual_seed(a.config.seed);
+  AdmDse net(cfg);
+  zero_init_like_adm(*net, false);
+  if (!f.init.empty()) {
+    const auto r = train::load_shared_tensors(*net, read_state_dict(f.init), f.init);
+    std::cerr << "train-dse: --init " << f.init << ": " << r.summary() << "\n";
+  }
+  net->to(device);
+  const auto& sc = p.schedule;
+  const train::NoisingCoefficients noising = train::noising_coefficients(
+      get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps));
+  a.config.extra = {{"domains", f.domains}, {"microbatch", f.microbatch}, {"init", f.init},
+                    {"skip_bad", f.skip_bad}};
+  std::cerr << "train-dse: " << data.images.size(0) << " images " << counts.dump() << " of " << classes.dump() << ", "
+            << parameter_count(*net) << " parameters, on " << device.str() << "\n";
+  const auto r = train::train_steps(
+      *net,
+      [&](torch::Generator& gen, torch::optim::Optimizer& opt, double lr, nlohmann::json& log) {
+        // the official order of draws: the batch (shuffle, flips), the schedule sampler's t, the noise
+        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
+        const auto t = torch::randint(noising.num_timesteps(), {b.x0.size(0)}, gen, torch::kInt64);
+        const auto noise = torch::randn(b.x0.sizes(), gen, torch::kFloat32);
+        const auto s = train::dse_train_step(*net, opt, noising, {b.x0, b.labels, t, noise}, f.microbatch, lr);
+        log["acc"] = s.accuracy;
+        log["grad_norm"] = s.grad_norm;
+        return s.loss;
+      },
+      a.config, a.output + ".state", "train-dse");
+  auto result = r;
+  for (auto& [k, v] : result.weights) v = v.to(torch::kCPU);
+  cfg.phase = DsePhase::Test;
+  a.classes.clear();
+  finish(a, "adm-dse", result,
+         {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"classes", classes},
+          {"domains", f.domains}, {"images_per_domain", counts}, {"skipped_images", data.skipped.size()},
+          {"init", f.init}, {"device", device.str()}});
+}
+
 double test_accuracy(FmnistClassifierImpl& net, const train::LabeledImages& test) {
   torch::NoGradGuard no_grad;
   int64_t right = 0;
@@ -217,6 +289,7 @@ void register_train(CLI::App& app) {
   {
     auto a = std::make_shared<TrainArgs>();
     a->classes = {"sandal", "sneaker"};
+    auto f = std::make_shared<FolderArgs>();
     a->config.iterations = 1500;
     a->config.batch_size = 32;
     a->config.lr = 3e-4;
@@ -224,10 +297,36 @@ void register_train(CLI::App& app) {
     a->config.anneal_lr = true;
     auto* cmd = add_common(app, "train-dse",
                            "Train the DSE on noised images of its domains (as run_train_dse.py: uniform t, CE, AdamW, "
-                           "annealed lr)",
+                           "annealed lr): Fashion-MNIST --classes, or your own image folders (--domains)",
                            *a, true);
-    cmd->add_option("--classes", a->classes, "The domains, in label order")->delimiter(',')->capture_default_str();
-    cmd->callback([a] { run_dse(*a); });
+    auto* classes = cmd->add_option("--classes", a->classes, "Fashion-MNIST classes as the domains, in label order")
+                        ->delimiter(',')
+                        ->capture_default_str();
+    auto* domains =
+        cmd->add_option("--domains", f->domains,
+                        "Image folders DIR_A,DIR_B[,...]: class 0, 1, ... in this order (official labeldataset; "
+                        "images listed recursively, Resize(image_size, bicubic), random flip)")
+            ->delimiter(',')
+            ->excludes(classes);
+    cmd->add_option("--init", f->init,
+                    "Start from this checkpoint's tensors of equal name and shape (load_share_weights; e.g. "
+                    "guided-diffusion's 256x256_classifier.pt); default: from scratch")
+        ->needs(domains);
+    cmd->add_option("--microbatch", f->microbatch, "Images per forward/backward (-1: the whole batch)")
+        ->capture_default_str()
+        ->needs(domains);
+    cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str()->needs(domains);
+    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")
+        ->needs(domains);
+    cmd->add_flag("--anneal-lr,!--no-anneal-lr", a->config.anneal_lr,
+                  "Anneal the lr linearly to 0 (set_annealed_lr; on by default, as the official)");
+    cmd->get_option("--iterations")->description("Optimizer steps (default 1500 with --classes, 5000 with --domains)");
+    cmd->callback([a, f, cmd] {
+      if (f->domains.empty()) return run_dse(*a);
+      TrainArgs fa = *a;
+      if (cmd->count("--iterations") == 0) fa.config.iterations = 5000;  // run_train_dse.py's default
+      run_dse_folders(fa, *f);
+    });
   }
   {
     auto a = std::make_shared<TrainArgs>();

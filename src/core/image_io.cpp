@@ -138,11 +138,15 @@ torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* not
 #endif
 }
 
-torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size) {
+torch::Tensor resize_shorter_side(const torch::Tensor& rgb_u8, int64_t image_size) {
   const int h = static_cast<int>(rgb_u8.size(0)), w = static_cast<int>(rgb_u8.size(1));
   const auto [ow, oh] = shorter_side_size(w, h, static_cast<int>(image_size));
   // torchvision's Resize hands the image on untouched when the size already matches.
-  const torch::Tensor img = (ow == w && oh == h) ? rgb_u8 : pil_resize(rgb_u8, ow, oh, PilFilter::Bicubic);
+  return (ow == w && oh == h) ? rgb_u8 : pil_resize(rgb_u8, ow, oh, PilFilter::Bicubic);
+}
+
+torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size) {
+  const torch::Tensor img = resize_shorter_side(rgb_u8, image_size);
   // ToTensor: HWC uint8 → CHW float / 255; rescale: 2·X − 1.0
   const auto x = img.permute({2, 0, 1}).contiguous().to(torch::kFloat32).div(255);
   return 2 * x - 1.0;

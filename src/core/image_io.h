@@ -23,8 +23,12 @@ namespace egsde {
 // "egsde: warning: PATH: …" line. Throws egsde::Error naming the file.
 torch::Tensor read_image_rgb(const std::filesystem::path& path, std::string* note = nullptr);
 
-// The official test transform: shorter side → image_size (Pillow bicubic, skipped when equal),
-// ToTensor, ×2 − 1. Returns float32 [3, H', W'].
+// torchvision Resize(image_size, BICUBIC) on uint8 RGB [H, W, 3]: the shorter side becomes
+// image_size by Pillow's bicubic (core/pil_resize.h), the image handed on untouched when it
+// already has that size. Returns uint8 [H', W', 3].
+torch::Tensor resize_shorter_side(const torch::Tensor& rgb_u8, int64_t image_size);
+
+// The official test transform: resize_shorter_side, ToTensor, ×2 − 1. Returns float32 [3, H', W'].
 torch::Tensor source_tensor(const torch::Tensor& rgb_u8, int64_t image_size);
 
 // inverse_rescale then save_image's quantisation: float [3, H, W] in [−1, 1] → uint8 [H, W, 3].

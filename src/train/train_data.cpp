@@ -34,4 +34,15 @@ torch::Tensor sample_indices(int64_t n, int64_t batch_size, torch::Generator& ge
   return torch::randint(n, {batch_size}, gen, torch::kInt64);
 }
 
+FolderBatch draw_folder_batch(const LabeledFolders& data, int64_t batch_size, torch::Generator& gen, bool flip) {
+  const int64_t n = data.images.size(0);
+  const auto idx = torch::randperm(n, gen, torch::kInt64).slice(0, 0, std::min(batch_size, n));
+  auto x = data.images.index_select(0, idx);
+  if (flip) {
+    const auto flipped = torch::rand({idx.size(0)}, gen) < 0.5;
+    x = torch::where(flipped.view({-1, 1, 1, 1}), x.flip({3}), x);
+  }
+  return {x.to(torch::kFloat32).div(255) * 2 - 1.0, data.labels.index_select(0, idx)};
+}
+
 }  // namespace egsde::train

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "datasets/fashion_mnist.h"
+#include "datasets/labeled_folders.h"
 
 namespace egsde::train {
 
@@ -24,5 +25,14 @@ LabeledImages fashion_mnist_classes_data(const std::string& split, const std::ve
 
 // A minibatch of `batch_size` indices drawn uniformly with replacement from `gen`.
 torch::Tensor sample_indices(int64_t n, int64_t batch_size, torch::Generator& gen);
+
+// A training batch of labeled folders as run_train_dse.py gets one, next(iter(DataLoader(
+// shuffle=True))): min(batch_size, N) distinct images (the first of a fresh random permutation),
+// through the rest of the official train transform: RandomHorizontalFlip(p=0.5) per image (when
+// `flip`), ToTensor, then 2x − 1. x0 float32 [B, 3, S, S] in [−1, 1], labels int64 [B]; CPU.
+struct FolderBatch {
+  torch::Tensor x0, labels;
+};
+FolderBatch draw_folder_batch(const LabeledFolders& data, int64_t batch_size, torch::Generator& gen, bool flip = true);
 
 }  // namespace egsde::train

@@ -16,9 +16,15 @@ namespace egsde::train {
 namespace fs = std::filesystem;
 
 nlohmann::json TrainConfig::to_json() const {
-  return {{"iterations", iterations}, {"batch_size", batch_size}, {"lr", lr},
-          {"weight_decay", weight_decay}, {"anneal_lr", anneal_lr}, {"ema_rate", ema_rate},
-          {"seed", seed}};
+  nlohmann::json j = {{"iterations", iterations}, {"batch_size", batch_size}, {"lr", lr},
+                      {"weight_decay", weight_decay}, {"anneal_lr", anneal_lr}, {"ema_rate", ema_rate},
+                      {"seed", seed}};
+  for (const auto& [k, v] : extra.items()) j[k] = v;
+  return j;
+}
+
+double step_lr(const TrainConfig& c, int64_t step) {
+  return c.anneal_lr ? c.lr * (1.0 - static_cast<double>(step) / static_cast<double>(c.iterations)) : c.lr;
 }
 
 namespace {
@@ -77,6 +83,21 @@ void save_state(const fs::path& file, const torch::nn::Module& module, const tor
 
 TrainResult train(torch::nn::Module& module, const LossFn& loss_fn, const TrainConfig& c, const fs::path& state_file,
                   const std::string& what) {
+  return train_steps(
+      module,
+      [&](torch::Generator& gen, torch::optim::Optimizer& opt, double lr, nlohmann::json& log) {
+        for (auto& g : opt.param_groups()) g.options().set_lr(lr);
+        opt.zero_grad();
+        const torch::Tensor loss = loss_fn(gen, log);
+        loss.backward();
+        opt.step();
+        return loss.item<double>();
+      },
+      c, state_file, what);
+}
+
+TrainResult train_steps(torch::nn::Module& module, const StepFn& step_fn, const TrainConfig& c,
+                        const fs::path& state_file, const std::string& what) {
   if (c.iterations <= 0 || c.batch_size <= 0) throw Error(what + ": --iterations and --batch-size must be positive");
   module.train();
   torch::optim::AdamW opt(module.parameters(), torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay));
@@ -118,17 +139,10 @@ TrainResult train(torch::nn::Module& module, const LossFn& loss_fn, const TrainC
   auto last_print = start - std::chrono::hours(1);
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   for (int64_t step = r.resumed_at; step < c.iterations; ++step) {
-    if (c.anneal_lr)
-      for (auto& g : opt.param_groups())
-        static_cast<torch::optim::AdamWOptions&>(g.options())
-            .lr(c.lr * (1.0 - static_cast<double>(step) / static_cast<double>(c.iterations)));
+    const double lr = step_lr(c, step);
     nlohmann::json log = nlohmann::json::object();
-    opt.zero_grad();
-    const torch::Tensor loss = loss_fn(gen, log);
-    loss.backward();
-    opt.step();
+    const double lv = step_fn(gen, opt, lr, log);
     if (ema) ema->update(module, step);
-    const double lv = loss.item<double>();
     if (!std::isfinite(lv)) throw Error(what + ": the loss is not finite at step " + std::to_string(step) + "; lower --lr");
     log["loss"] = lv;
     window.add(std::move(log));

@@ -25,13 +25,25 @@ struct TrainConfig {
   int64_t save_every = 250;
   uint64_t seed = 0;
   bool quiet = false;
+  // Further settings a resume must match and the provenance records (train-dse --domains:
+  // microbatch, domains, …); left out of to_json() when empty.
+  nlohmann::json extra = nlohmann::json::object();
 
   nlohmann::json to_json() const;
 };
 
+// The learning rate of step `step` (0-based): config.lr, or with anneal_lr
+// run_train_dse.py set_annealed_lr's lr·(1 − step/iterations).
+double step_lr(const TrainConfig& config, int64_t step);
+
 // The loss of one minibatch, which the function draws from `gen` (the loop does zero_grad,
 // backward and the optimizer step). May also fill `log` with extra scalars (e.g. accuracy).
 using LossFn = std::function<torch::Tensor(torch::Generator& gen, nlohmann::json& log)>;
+
+// One whole optimizer step at learning rate `lr` (the base lr, or annealed): the function sets
+// the lr, zeroes the gradients, draws its batch from `gen`, runs forward and backward (in
+// microbatches if it likes) and calls opt.step(); returns the step's loss. May fill `log`.
+using StepFn = std::function<double(torch::Generator& gen, torch::optim::Optimizer& opt, double lr, nlohmann::json& log)>;
 
 struct TrainResult {
   int64_t iterations = 0;
@@ -47,5 +59,10 @@ struct TrainResult {
 // with the same config, iterations excepted). `what` names the command in progress lines.
 TrainResult train(torch::nn::Module& module, const LossFn& loss_fn, const TrainConfig& config,
                   const std::filesystem::path& state_file, const std::string& what);
+
+// The same loop around a whole step (AdamW over module.parameters(), annealing, EMA, state,
+// progress); `train` is this with a step of zero_grad, loss_fn, backward and opt.step().
+TrainResult train_steps(torch::nn::Module& module, const StepFn& step_fn, const TrainConfig& config,
+                        const std::filesystem::path& state_file, const std::string& what);
 
 }  // namespace egsde::train

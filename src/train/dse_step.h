@@ -1,0 +1,50 @@
+// One optimizer step of the DSE's training as run_train_dse.py takes it (noised=True, fp32):
+// forward_backward_log (x_t = q_sample(x_0, t, noise) on the whole batch, then per microbatch
+// the train-phase logits, cross-entropy, backward of mean·len(sub)/len(batch), gradients
+// zeroed before the first) and MixedPrecisionTrainer._optimize_normal (the norms it logs, then
+// opt.step()), with the learning rate set_annealed_lr gives the step. The batch, t and noise are
+// arguments, so a test can inject the official fixture's; the command draws them (train-dse).
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+
+#include "diffusion/schedule.h"
+#include "models/adm_encoder.h"
+
+namespace egsde::train {
+
+// The q_sample coefficients of guided_diffusion's training diffusion (script_util
+// create_gaussian_diffusion, timestep_respacing ""): float64 betas, ᾱ by cumprod, the betas
+// re-derived from ᾱ and ᾱ again as SpacedDiffusion does, √ᾱ and √(1 − ᾱ) in float64, cast to
+// float32 when gathered (_extract_into_tensor). Float32 CPU tensors of length T.
+struct NoisingCoefficients {
+  torch::Tensor sqrt_alphas_cumprod, sqrt_one_minus_alphas_cumprod;
+  int64_t num_timesteps() const { return sqrt_alphas_cumprod.size(0); }
+};
+NoisingCoefficients noising_coefficients(const torch::Tensor& betas_f64);
+
+// GaussianDiffusion.q_sample with explicit noise: √ᾱ_t·x0 + √(1 − ᾱ_t)·noise (float32).
+torch::Tensor q_sample(const NoisingCoefficients& c, const torch::Tensor& x0, const torch::Tensor& t,
+                       const torch::Tensor& noise);
+
+struct DseStepInput {
+  torch::Tensor x0;      // float32 [B, 3, S, S] in [−1, 1] (after the train transform)
+  torch::Tensor labels;  // int64 [B]
+  torch::Tensor t;       // int64 [B], the schedule sampler's draw
+  torch::Tensor noise;   // float32 like x0, q_sample's noise
+};
+
+struct DseStepStats {
+  double loss = 0;        // mean cross-entropy over the batch (train_loss)
+  double accuracy = 0;    // top-1 (train_acc@1)
+  double grad_norm = 0;   // ‖∇‖₂ over all parameters before the step (logged grad_norm)
+  double param_norm = 0;  // ‖θ‖₂ before the step (logged param_norm)
+};
+
+// `dse` in phase Train; `opt` over its parameters (AdamW); microbatch −1 (or ≥ B): the whole
+// batch at once. The inputs are moved to the DSE's device.
+DseStepStats dse_train_step(AdmDseImpl& dse, torch::optim::Optimizer& opt, const NoisingCoefficients& c,
+                            const DseStepInput& in, int64_t microbatch, double lr);
+
+}  // namespace egsde::train

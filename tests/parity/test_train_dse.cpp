@@ -1,0 +1,130 @@
+// The DSE training step against the official one. The expected values come from
+// scripts/fixtures/make_train_dse_fixtures.py, which runs the official run_train_dse.py main()
+// for 3 iterations on CPU in float32 (forward_backward_log with noised=True, the fp32
+// MixedPrecisionTrainer.optimize with AdamW, set_annealed_lr) from re-drawn weights, with the
+// batch, t and q_sample noise of each step fixed, and saves the weights after steps 1 and 3 (every
+// tensor's even flat elements, to keep the files small) and the logged loss, top-1 accuracy,
+// grad_norm and param_norm of each step.
+#include <gtest/gtest.h>
+
+#include "common/test_util.h"
+#include "core/checkpoint.h"
+#include "core/json_io.h"
+#include "core/npy.h"
+#include "diffusion/schedule.h"
+#include "models/adm_encoder.h"
+#include "train/dse_step.h"
+#include "train/train_loop.h"
+
+using namespace egsde;
+
+namespace {
+
+const std::string kCase = "train_dse/";
+
+// Every tensor's even flat elements against the official ones: relative error of the values
+// (< parity_tol) and of the change since the start (the values are dominated by the initial
+// weights; the change is what the steps computed).
+void expect_weights(AdmDseImpl& dse, const StateDict& start, const std::string& file, const std::string& what) {
+  const StateDict ref = read_state_dict(test::fixture(kCase + file));
+  const StateDict own = module_state_dict(dse);
+  ASSERT_EQ(ref.size(), own.size()) << what;
+  double worst = 0, worst_change = 0;
+  for (const auto& [name, r] : ref) {
+    ASSERT_TRUE(own.count(name)) << name;
+    const auto even = [](const torch::Tensor& t) { return t.detach().cpu().flatten().slice(0, 0, t.numel(), 2); };
+    const auto mine = even(own.at(name)), init = even(start.at(name));
+    worst = std::max(worst, test::expect_matches(mine, r, what + " " + name, "rel_error_" + name));
+    if ((r - init).norm().item<double>() > 0)
+      worst_change = std::max(worst_change, test::rel_error(mine - init, r - init));
+  }
+  test::record("rel_error_max", worst);
+  test::record("rel_error_change_max", worst_change);
+  EXPECT_LT(worst_change, 1e-3) << what << ": the steps' change of the weights";
+}
+
+void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch (-1)
+  const auto expected = read_json_file(test::fixture(kCase + "expected.json"));
+  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
+  ASSERT_EQ(config.phase, DsePhase::Train);
+  AdmDse dse(config);
+  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
+  load_state_dict(*dse, start, "weights.pt");
+  dse->train();
+  dse->to(test::device());
+
+  train::TrainConfig tc;
+  tc.iterations = expected["iterations"];
+  tc.lr = expected["lr"];
+  tc.weight_decay = expected["weight_decay"];
+  tc.anneal_lr = expected["anneal_lr"];
+  torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(tc.lr).weight_decay(tc.weight_decay));
+  // create_gaussian_diffusion's defaults: linear, 1000 steps (diffusion_defaults)
+  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
+  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
+  for (int64_t step = 0; step < tc.iterations; ++step) {
+    const auto& e = expected["steps"][step];
+    const double lr = train::step_lr(tc, step);
+    EXPECT_NEAR(lr, e["lr"].get<double>(), 1e-15);
+    const auto s = train::dse_train_step(*dse, opt, noising, {x01[step] * 2 - 1.0, labels[step], t[step], noise[step]},
+                                         microbatch, lr);
+    const std::string at = " at step " + std::to_string(step + 1);
+    EXPECT_LT(test::rel_diff(s.loss, e["train_loss"]), test::parity_tol()) << "loss" << at;
+    EXPECT_EQ(s.accuracy, e["train_acc@1"].get<double>()) << "accuracy" << at;
+    EXPECT_LT(test::rel_diff(s.grad_norm, e["grad_norm"]), test::parity_tol()) << "grad_norm" << at;
+    EXPECT_LT(test::rel_diff(s.param_norm, e["param_norm"]), test::parity_tol()) << "param_norm" << at;
+    test::record("rel_loss_step" + std::to_string(step + 1), test::rel_diff(s.loss, e["train_loss"]));
+    test::record("rel_grad_norm_step" + std::to_string(step + 1), test::rel_diff(s.grad_norm, e["grad_norm"]));
+    if (step == 0) expect_weights(*dse, start, "weights_step1_even.pt", "after step 1");
+  }
+  expect_weights(*dse, start, "weights_step3_even.pt", "after step 3");
+}
+
+TEST(TrainDseParity, OfficialStepsWholeBatch) {
+  ASSERT_EQ(read_json_file(test::fixture(kCase + "expected.json"))["microbatch"], -1);
+  run_official_steps(-1);
+}
+
+// The official microbatch split (loss·len(sub)/len(batch), gradients accumulated) computes the
+// whole batch's gradient up to float rounding. Compared on the gradient of step 1, not on the
+// weights: Adam's first step moves each weight by ≈ lr·sign(g), so for tensors whose gradient is
+// ~0 (biases ahead of a normalization) rounding flips the sign and the weights differ by ~lr.
+TEST(TrainDseParity, MicrobatchesGiveTheWholeBatchGradient) {
+  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
+  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
+  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
+  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
+  std::vector<torch::Tensor> grads;
+  std::vector<double> losses;
+  for (const int64_t microbatch : {int64_t{-1}, int64_t{2}, int64_t{1}}) {
+    AdmDse dse(config);
+    load_state_dict(*dse, start, "weights.pt");
+    dse->train();
+    dse->to(test::device());
+    torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
+    const auto s = train::dse_train_step(*dse, opt, noising, {x01[0] * 2 - 1.0, labels[0], t[0], noise[0]},
+                                         microbatch, 3e-4);
+    std::vector<torch::Tensor> g;
+    for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().cpu().flatten().to(torch::kFloat64));
+    grads.push_back(torch::cat(g));
+    losses.push_back(s.loss);
+  }
+  for (size_t k = 1; k < grads.size(); ++k) {
+    const double rel = test::rel_error(grads[k], grads[0]);
+    test::record("rel_grad_microbatch_" + std::to_string(k), rel);
+    EXPECT_LT(rel, test::parity_tol()) << "microbatch split " << k;
+    EXPECT_LT(test::rel_diff(losses[k], losses[0]), test::parity_tol());
+  }
+}
+
+TEST(TrainDseParity, NoisingCoefficientsAreGuidedDiffusions) {
+  // √ᾱ_0 = √(1 − β_0) and √(1 − ᾱ_0) = √β_0, β_0 = 1e-4 (hand calculation)
+  const auto c = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+  ASSERT_EQ(c.num_timesteps(), 1000);
+  EXPECT_FLOAT_EQ(c.sqrt_alphas_cumprod[0].item<float>(), static_cast<float>(std::sqrt(1 - 1e-4)));
+  EXPECT_FLOAT_EQ(c.sqrt_one_minus_alphas_cumprod[0].item<float>(), static_cast<float>(std::sqrt(1e-4)));
+}
+
+}  // namespace
