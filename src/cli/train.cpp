@@ -168,12 +168,13 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   const Profile p = demo_profile(a.profile);
   AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
   cfg.phase = DsePhase::Train;
+  const std::vector<fs::path> folders(f.domains.begin(), f.domains.end());
+  check_domain_count(folders);
   if (cfg.num_class != static_cast<int64_t>(f.domains.size()))
     throw Error("train-dse: --domains names " + std::to_string(f.domains.size()) +
                 " folders but the profile's dse.num_class is " + std::to_string(cfg.num_class) + " (" + a.profile +
                 "); set num_class to the number of domains");
   const torch::Device device = parse_device(f.device);
-  const std::vector<fs::path> folders(f.domains.begin(), f.domains.end());
   const LabeledFolders data = read_labeled_folders(folders, cfg.image_size, f.skip_bad);
   if (!data.skipped.empty()) std::cerr << "train-dse: " << skipped_summary(data.skipped) << "\n";
   nlohmann::json classes = nlohmann::json::array(), counts = nlohmann::json::array();

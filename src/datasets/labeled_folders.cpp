@@ -7,10 +7,14 @@
 namespace egsde {
 namespace fs = std::filesystem;
 
-LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_t image_size, bool skip_bad) {
+void check_domain_count(const std::vector<fs::path>& folders) {
   if (folders.size() < 2)
     throw Error("--domains needs at least two folders, one per class in label order (got " +
                 std::to_string(folders.size()) + "); e.g. --domains data/train/cat,data/train/dog");
+}
+
+LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_t image_size, bool skip_bad) {
+  check_domain_count(folders);
   LabeledFolders out;
   std::vector<torch::Tensor> images;
   std::vector<int64_t> labels;

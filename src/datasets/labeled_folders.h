@@ -29,6 +29,10 @@ struct LabeledFolders {
 LabeledFolders read_labeled_folders(const std::vector<std::filesystem::path>& folders, int64_t image_size,
                                     bool skip_bad);
 
+// The first check of read_labeled_folders, for a command to make before slower ones: throws the
+// one-line error for fewer than two folders.
+void check_domain_count(const std::vector<std::filesystem::path>& folders);
+
 // "N unreadable image(s) skipped: a, b, … (and K more)" naming at most `max_names` files.
 std::string skipped_summary(const std::vector<std::filesystem::path>& skipped, size_t max_names = 10);
 
