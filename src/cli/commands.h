@@ -18,6 +18,7 @@ void register_report(CLI::App& app);
 void register_check(CLI::App& app);
 void register_merge(CLI::App& app);
 void register_train(CLI::App& app);  // train-score, train-dse, train-features
+void register_eval_dse(CLI::App& app);
 
 // The egsde command line as invoked (for provenance records); set once by main.
 void set_command_line(int argc, char** argv);

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   egsde::cli::register_check(app);
   egsde::cli::register_merge(app);
   egsde::cli::register_train(app);
+  egsde::cli::register_eval_dse(app);
 #endif
   egsde::cli::set_command_line(argc, argv);
   using egsde::cli::say_error;

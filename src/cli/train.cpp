@@ -179,7 +179,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   if (!data.skipped.empty()) std::cerr << "train-dse: " << skipped_summary(data.skipped) << "\n";
   nlohmann::json classes = nlohmann::json::array(), counts = nlohmann::json::array();
   for (size_t i = 0; i < folders.size(); ++i) {
-    classes.push_back(fs::path(folders[i]).lexically_normal().filename().string());
+    classes.push_back(domain_name(folders[i]));
     counts.push_back(data.counts[i]);
   }
 

@@ -55,6 +55,11 @@ LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_
   return out;
 }
 
+std::string domain_name(const fs::path& folder) {
+  const fs::path p = folder.lexically_normal();
+  return p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
+}
+
 std::string skipped_summary(const std::vector<fs::path>& skipped, size_t max_names) {
   std::string s = std::to_string(skipped.size()) + " unreadable image(s) skipped";
   for (size_t i = 0; i < skipped.size() && i < max_names; ++i) s += (i == 0 ? ": " : ", ") + skipped[i].string();

@@ -33,6 +33,9 @@ LabeledFolders read_labeled_folders(const std::vector<std::filesystem::path>& fo
 // one-line error for fewer than two folders.
 void check_domain_count(const std::vector<std::filesystem::path>& folders);
 
+// The class name of a domain folder: its last component ("data/train/cat/" -> "cat").
+std::string domain_name(const std::filesystem::path& folder);
+
 // "N unreadable image(s) skipped: a, b, … (and K more)" naming at most `max_names` files.
 std::string skipped_summary(const std::vector<std::filesystem::path>& skipped, size_t max_names = 10);
 

@@ -192,3 +192,54 @@ TEST_F(TrainDseFolders, OneLineErrors) {
   EXPECT_EQ(prov.at("images_per_domain"), nlohmann::json({6, 6}));
   EXPECT_EQ(prov.at("skipped_images"), 1);
 }
+
+TEST_F(TrainDseFolders, EvalDsePrintsAccuracyPerTimestepBucketAndWritesJson) {
+  const auto w = dir_ / "dse.pt";
+  std::string text;
+  ASSERT_EQ(train(ab(), w, {}, &text), 0) << text;
+  const auto prof = profile(2, w, "eval.json");
+  const auto j1 = dir_ / "acc.json", j2 = dir_ / "acc_default_weights.json";
+  ASSERT_EQ(test::run_cli({"eval-dse", "--profile", prof.string(), "--weights", w.string(), "--domains", ab(),
+                           "--buckets", "4", "--batch-size", "5", "--json", j1.string()},
+                          &text),
+            0)
+      << text;
+  EXPECT_NE(text.find("bucket"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nall "), std::string::npos) << text;
+  EXPECT_NE(text.find("750-999"), std::string::npos) << text;
+  const auto j = read_json_file(j1);
+  ASSERT_EQ(j.at("buckets").size(), 4u);
+  int64_t correct = 0;
+  for (int b = 0; b < 4; ++b) {
+    const auto& x = j["buckets"][b];
+    EXPECT_EQ(x.at("t_min"), 250 * b);  // T = 1000 in 4 equal ranges
+    EXPECT_EQ(x.at("t_max"), 250 * b + 249);
+    EXPECT_EQ(x.at("n"), 12);  // every held-out image once per bucket
+    const double acc = x.at("accuracy");
+    EXPECT_GE(acc, 0.0);
+    EXPECT_LE(acc, 1.0);
+    EXPECT_DOUBLE_EQ(acc, x.at("correct").get<double>() / 12);
+    EXPECT_TRUE(x.at("accuracy_per_class").contains("a") && x.at("accuracy_per_class").contains("b")) << x;
+    correct += x.at("correct").get<int64_t>();
+  }
+  EXPECT_EQ(j.at("overall").at("n"), 48);
+  EXPECT_EQ(j.at("overall").at("correct"), correct);
+  EXPECT_EQ(j.at("classes"), nlohmann::json({"a", "b"}));
+
+  // --weights defaults to the profile's dsepath; the seeded draws give the same table.
+  ASSERT_EQ(test::run_cli({"eval-dse", "--profile", prof.string(), "--domains", ab(), "--buckets", "4", "--batch-size",
+                           "5", "--json", j2.string()},
+                          &text),
+            0)
+      << text;
+  EXPECT_EQ(read_json_file(j2).at("buckets"), j.at("buckets"));
+
+  write_domain(dir_ / "c", 2, 120);
+  expect_one_line_error(test::run_cli({"eval-dse", "--profile", prof.string(), "--domains",
+                                       ab() + "," + (dir_ / "c").string()},
+                                      &text),
+                        text, "has 2 classes", dir_ / "never");
+  expect_one_line_error(
+      test::run_cli({"eval-dse", "--profile", prof.string(), "--domains", ab(), "--buckets", "0"}, &text), text,
+      "--buckets must be in 1..1000", dir_ / "never");
+}
