@@ -35,9 +35,12 @@ std::string unknown_command(const CLI::App& app, int argc, char** argv) {
          "'? (egsde --help lists the commands)";
 }
 
-// One line: the first line of `what`.
-void say_error(std::string_view what) {
-  std::cerr << "egsde: error: " << what.substr(0, what.find('\n')) << "\n";
+// One line: the first line of `what`. With `details` (an egsde::Error), also the indented
+// detail lines that directly follow it (core/error.h); anything after them is cut.
+void say_error(std::string_view what, bool details = false) {
+  size_t end = what.find('\n');
+  while (details && end != std::string_view::npos && what.substr(end + 1, 2) == "  ") end = what.find('\n', end + 1);
+  std::cerr << "egsde: error: " << what.substr(0, end) << "\n";
 }
 }  // namespace
 }  // namespace egsde::cli
@@ -85,7 +88,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const egsde::Error& e) {
-    say_error(e.what());
+    say_error(e.what(), true);
     return 1;
   } catch (const c10::Error& e) {
     say_error(e.what_without_backtrace());

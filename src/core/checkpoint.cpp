@@ -2,6 +2,8 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -90,11 +92,77 @@ std::string shape_str(c10::IntArrayRef s) {
   return o.str();
 }
 
-std::string list_some(const std::vector<std::string>& xs, size_t n = 4) {
+// Names in natural order: digit runs compare as numbers (input_blocks.2 before input_blocks.10).
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      const std::string na = a.substr(i, ie - i), nb = b.substr(j, je - j);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+constexpr size_t kListed = 8;  // keys listed per kind in a mismatch error
+
+// "a, b, c and 5 more"
+std::string list_some(std::vector<std::string> xs) {
+  std::sort(xs.begin(), xs.end(), natural_less);
   std::string out;
-  for (size_t i = 0; i < xs.size() && i < n; ++i) out += (i ? ", " : "") + xs[i];
-  if (xs.size() > n) out += ", …";
+  for (size_t i = 0; i < xs.size() && i < kListed; ++i) out += (i ? ", " : "") + xs[i];
+  if (xs.size() > kListed) out += " and " + std::to_string(xs.size() - kListed) + " more";
   return out;
+}
+
+std::string counted(size_t n, const std::string& what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : what.back() == 'h' ? "es" : "s");
+}
+
+std::string mismatch_message(const StateDict& own, const StateDict& sd, const std::string& source,
+                             const MismatchContext& context) {
+  std::vector<std::string> missing, unexpected, mismatched;
+  std::map<std::string, std::string> shapes;  // name -> detail line
+  for (const auto& [k, v] : own) {
+    auto it = sd.find(k);
+    if (it == sd.end()) {
+      missing.push_back(k);
+    } else if (it->second.sizes() != v.sizes()) {
+      mismatched.push_back(k);
+      shapes[k] = k + ": checkpoint " + shape_str(it->second.sizes()) + ", network " + shape_str(v.sizes());
+    }
+  }
+  for (const auto& [k, v] : sd)
+    if (!own.count(k)) unexpected.push_back(k);
+  if (missing.empty() && unexpected.empty() && mismatched.empty()) return "";
+
+  std::vector<std::string> counts;
+  if (!mismatched.empty()) counts.push_back(counted(mismatched.size(), "shape mismatch"));
+  if (!missing.empty()) counts.push_back(counted(missing.size(), "missing key"));
+  if (!unexpected.empty()) counts.push_back(counted(unexpected.size(), "unexpected key"));
+  std::string msg = "checkpoint " + source + " does not match " +
+                    (context.network.empty() ? std::string("the network") : context.network) + ": ";
+  for (size_t i = 0; i < counts.size(); ++i) msg += (i ? ", " : "") + counts[i];
+  std::sort(mismatched.begin(), mismatched.end(), natural_less);
+  for (size_t i = 0; i < mismatched.size() && i < kListed; ++i) msg += "\n  shape mismatch " + shapes[mismatched[i]];
+  if (mismatched.size() > kListed) msg += "\n  and " + std::to_string(mismatched.size() - kListed) + " more shape mismatches";
+  if (!missing.empty()) msg += "\n  missing (in the network, not in the checkpoint): " + list_some(missing);
+  if (!unexpected.empty()) msg += "\n  unexpected (in the checkpoint, not in the network): " + list_some(unexpected);
+  std::vector<std::string> hints;
+  if (context.hints) hints = context.hints(sd);
+  if (hints.empty()) hints.push_back("check that the config is the one the checkpoint was trained with");
+  for (const auto& h : hints) msg += "\n  " + h;
+  return msg;
 }
 
 }  // namespace
@@ -152,26 +220,10 @@ StateDict module_state_dict(const torch::nn::Module& module) {
   return sd;
 }
 
-void load_state_dict(torch::nn::Module& module, const StateDict& sd, const std::string& source) {
+void load_state_dict(torch::nn::Module& module, const StateDict& sd, const std::string& source,
+                     const MismatchContext& context) {
   StateDict own = module_state_dict(module);
-  std::vector<std::string> missing, unexpected, mismatched;
-  for (const auto& [k, v] : own) {
-    auto it = sd.find(k);
-    if (it == sd.end()) missing.push_back(k);
-    else if (it->second.sizes() != v.sizes())
-      mismatched.push_back(k + " (checkpoint " + shape_str(it->second.sizes()) + " vs model " + shape_str(v.sizes()) + ")");
-  }
-  for (const auto& [k, v] : sd) {
-    if (!own.count(k)) unexpected.push_back(k);
-  }
-  if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
-    std::string msg = "checkpoint " + source + " does not match the model config:";
-    if (!mismatched.empty()) msg += " " + std::to_string(mismatched.size()) + " size mismatch [" + list_some(mismatched, 2) + "];";
-    if (!missing.empty()) msg += " " + std::to_string(missing.size()) + " missing [" + list_some(missing) + "];";
-    if (!unexpected.empty()) msg += " " + std::to_string(unexpected.size()) + " unexpected [" + list_some(unexpected) + "];";
-    msg += " check that the config (num_channels, channel_mult, attention_resolutions, learn_sigma, …) is the one the checkpoint was trained with";
-    throw Error(msg);
-  }
+  if (std::string msg = mismatch_message(own, sd, source, context); !msg.empty()) throw Error(msg);
   // NaN/Inf weights would only show as "sample became NaN at step 0": name the tensor here.
   for (const auto& [k, v] : own) {
     const torch::Tensor& t = sd.at(k);

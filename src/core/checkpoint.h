@@ -4,8 +4,10 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace egsde {
 
@@ -28,9 +30,20 @@ torch::Tensor read_pt_tensor(const std::filesystem::path& path);
 // Reads a tensor from .npy or .pt by extension.
 torch::Tensor read_tensor(const std::filesystem::path& path);
 
+// What a mismatch error says beyond the key lists: the network in its first line ("the ADM UNet
+// of config C.json"; "" = "the network") and detail lines that suggest a fix, computed from the
+// checkpoint only when it does not match (models/mismatch_hint.h).
+struct MismatchContext {
+  std::string network;
+  std::function<std::vector<std::string>(const StateDict& checkpoint)> hints;
+};
+
 // Copies `sd` into the module's named parameters and buffers, strictly: missing, unexpected
-// and shape-mismatched keys are all reported in one Error that names `source` (the file).
-void load_state_dict(torch::nn::Module& module, const StateDict& sd, const std::string& source);
+// and shape-mismatched keys are all reported in one Error. Its first line names `source` (the
+// file), the network and the counts; indented detail lines follow: up to 8 keys of each kind
+// (shape mismatches with the checkpoint's and the network's shape), then `context.hints`.
+void load_state_dict(torch::nn::Module& module, const StateDict& sd, const std::string& source,
+                     const MismatchContext& context = {});
 
 // The module's parameters and buffers as a StateDict (names as registered).
 StateDict module_state_dict(const torch::nn::Module& module);

@@ -9,6 +9,7 @@
 #include "models/adm_unet.h"
 #include "models/ddpm_unet.h"
 #include "models/inception_fid.h"
+#include "models/mismatch_hint.h"
 
 namespace egsde {
 namespace {
@@ -111,7 +112,10 @@ Network load_network(NetworkKind kind, const nlohmann::json& config, const std::
   Network net = build_network(kind, config, config_source, weights, phase);
   if (kind == NetworkKind::Inception) return net;
   const StateDict sd = read_state_dict(weights);
-  load_state_dict(*net.module, sd, weights.string());
+  // On a mismatch the error suggests the settings the checkpoint's shapes imply.
+  const MismatchContext context{mismatch_network_name(kind, config_source),
+                                [&](const StateDict& ckpt) { return mismatch_hints(kind, config, ckpt); }};
+  load_state_dict(*net.module, sd, weights.string(), context);
   net.module->eval();
   return net;
 }

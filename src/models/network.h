@@ -32,8 +32,10 @@ struct Network {
 };
 
 // Builds the network for `config` (official key names; a whole profile with data/model/dse
-// sections is accepted too) and loads `weights` strictly. `phase` matters for AdmDse only.
-// `config_source` names the config file in errors.
+// sections is accepted too) and loads `weights` strictly: a checkpoint of another architecture
+// is an Error listing the differing keys and shapes and the settings that would match them
+// (models/mismatch_hint.h). `phase` matters for AdmDse only. `config_source` names the config
+// file in errors.
 Network load_network(NetworkKind kind, const nlohmann::json& config, const std::string& config_source,
                      const std::filesystem::path& weights, DsePhase phase = DsePhase::Test);
 

@@ -64,7 +64,10 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     if (!o.device.is_cpu()) throw Error("--conv winograd is a CPU option (oneDNN); use --conv direct on " + o.device.str());
     if (!winograd_available()) throw Error("--conv winograd: " + winograd_unavailable_reason() + "; use --conv direct");
   }
-  s.eps = load_eps_model(a.diffusionmodel, profile.config, what, a.ckpt, o.channels_last);
+  // The yml sections as the profile file nests them ({"args", "config"}), so that a load error
+  // names the keys as the user wrote them (config.model.num_res_blocks).
+  const nlohmann::json as_written = {{"args", nlohmann::json::object()}, {"config", profile.config}};
+  s.eps = load_eps_model(a.diffusionmodel, as_written, what, a.ckpt, o.channels_last);
   // float32 ε also under bf16 autocast, so the step's arithmetic stays float32 (the official
   // egsde_sample ends with sample.float()); a no-op in fp32, like the DSE features' cast below
   s.eps.eps = [f = std::move(s.eps.eps)](const torch::Tensor& y, const torch::Tensor& t) {
@@ -79,7 +82,7 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
   s.eps.module->to(o.device);
   set_conv_algo(*s.eps.module, o.conv);
   if (!a.dsepath.empty() && profile.config.contains("dse") && std::filesystem::is_regular_file(a.dsepath)) {
-    s.dse = load_network(NetworkKind::AdmDse, profile.config, what, a.dsepath, DsePhase::Test);
+    s.dse = load_network(NetworkKind::AdmDse, as_written, what, a.dsepath, DsePhase::Test);
     s.dse->module->to(o.device);
     if (o.channels_last) use_channels_last(*s.dse);
     set_conv_algo(*s.dse->module, o.conv);

@@ -94,7 +94,16 @@ TEST(ProbeCli, ConfigCheckpointMismatch) {
   auto args = probe_args("adm_unet_legacy", tmp / "out.npy");
   // The neworder fixture's config describes a different network than the legacy weights.
   set_arg(args, "--weights", test::fixture("adm_unet_classcond/weights.pt").string());
-  expect_clean_failure(args, tmp / "out.npy", "does not match the model config");
+  std::string text;
+  EXPECT_EQ(test::run_cli(args, &text), 1) << text;
+  // The first line names the file; the indented lines after it list keys and suggest settings
+  // (tests/integration/test_mismatch_cli.cpp checks them).
+  EXPECT_EQ(text.rfind("egsde: error: checkpoint " + test::fixture("adm_unet_classcond/weights.pt").string() +
+                           " does not match the ADM UNet built from config ",
+                       0),
+            0u)
+      << text;
+  EXPECT_FALSE(fs::exists(tmp / "out.npy"));
 }
 
 TEST(ProbeCli, WrongInputRankAndChannels) {
