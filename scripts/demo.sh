@@ -5,7 +5,8 @@
 #          demo_sweep.json (λs, λi) through the runner (resumable) into runs/demo, write the reports
 #          runs/demo/report/{demo,demo_sweep}/ (index.html, table.md, samples.png, tradeoff.svg) and
 #          print the tables. Nothing tracked by git is written; DEMO_RESULTS=results/demo (make
-#          demo-results) also rewrites the committed tables there.
+#          demo-results) also runs demo_cg.json (classifier guidance) and rewrites the committed
+#          tables there.
 #   smoke  experiments/demo/smoke.json (16 images, 4 steps) checked against
 #          results/baselines/demo_smoke.json with egsde check (ctest demo_smoke; CI).
 set -euo pipefail
@@ -42,6 +43,9 @@ case "$mode" in
     if [[ -n "${DEMO_RESULTS:-}" ]]; then  # the committed copies (make demo-results)
       "$EGSDE" table experiments/demo/demo.json --runs "$out" --output "$DEMO_RESULTS" --no-reference --overwrite --samples 8 --cell 64
       "$EGSDE" table experiments/demo/demo_sweep.json --runs "$out" --output "$DEMO_RESULTS/sweep" --no-reference --overwrite --samples 8 --cell 64
+      # classifier guidance next to the realism expert (results/demo/README.md; not part of make demo)
+      "$EGSDE" run experiments/demo/demo_cg.json --output "$out" --resume "$@"
+      "$EGSDE" table experiments/demo/demo_cg.json --runs "$out" --output "$DEMO_RESULTS/classifier_guidance" --no-reference --overwrite --samples 8 --cell 64
     fi
     echo
     cat "$out/report/demo/table.md"

@@ -102,6 +102,31 @@ void markdown_differences(const Table& t, std::ostringstream& o) {
        "Welch\u2013Satterthwaite df). \u2713 significant = the CI excludes 0. Also in table_diff.csv.\n\n";
 }
 
+// The differences as a second tabular (the same rows as markdown_differences).
+void tex_differences(const Table& t, std::ostringstream& o) {
+  o << "\n% differences between methods (table_diff.csv)\n\\begin{tabular}{llrcll}\n\\toprule\n"
+       "$A - B$ & Metric & $\\Delta$ & 95\\% CI & Test & \\\\\n\\midrule\n";
+  for (const Comparison& c : t.comparisons) {
+    const MetricInfo info = metric_info(c.metric);
+    o << tex_escape(method_title(c.a)) << " $-$ " << tex_escape(method_title(c.b)) << " & " << tex_escape(info.title)
+      << arrow(info, true) << " & "
+      << (std::isfinite(c.diff) ? "$" + signed_number(c.diff, info.precision) + "$" : std::string("---")) << " & ";
+    if (std::isfinite(c.lo))
+      o << "$[" << format_number(c.lo, info.precision) << ", " << format_number(c.hi, info.precision) << "]$";
+    else
+      o << "---";
+    o << " & " << (c.test == kPairedBootstrap ? "paired bootstrap" : "Welch $t$") << " & ";
+    if (const auto better = better_method(c)) o << "$\\checkmark$ " << tex_escape(method_title(*better));
+    else if (std::isfinite(c.lo)) o << "n.s.";
+    o << " \\\\\n";
+  }
+  o << "\\bottomrule\n\\multicolumn{6}{l}{\\parbox{\\linewidth}{\\footnotesize $\\checkmark$: the 95\\% CI excludes 0, "
+       "the method named is better; n.s.: not significant. L2, MSE, PSNR, SSIM: percentile bootstrap over source "
+       "images, paired ("
+    << t.resamples << " resamples, seed " << t.seed
+    << "); FID, FD, KID, accuracy: Welch's $t$ over repeats.}}\n\\end{tabular}\n";
+}
+
 }  // namespace
 
 std::string format_number(double v, int precision) {
@@ -246,6 +271,7 @@ std::string render_tex(const Table& t) {
   }
   o << "\\bottomrule\n\\multicolumn{" << columns << "}{l}{\\parbox{\\linewidth}{\\footnotesize " << footer_text(t, true)
     << " Parentheses: paper value.}}\n\\end{tabular}\n";
+  if (!t.comparisons.empty()) tex_differences(t, o);
   return o.str();
 }
 

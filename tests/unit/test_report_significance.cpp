@@ -238,6 +238,15 @@ TEST(ReportSignificance, CompareMethodsOverRunFolders) {
   EXPECT_NE(md.find("| EGSDE \u2212 ILVR | FID \u2193 | -29.00 | \u2014 | Welch t over repeats | 2 + 1 repeats | n < 2"),
             std::string::npos)
       << md;
+  // table.tex: the same rows as a second tabular.
+  const std::string tex = render_tex(t);
+  EXPECT_NE(tex.find("EGSDE $-$ SDEdit & L2$\\downarrow$ & $-2.00$ & $[-2.00, -2.00]$ & paired bootstrap & "
+                     "$\\checkmark$ EGSDE \\\\"),
+            std::string::npos)
+      << tex;
+  EXPECT_NE(tex.find("EGSDE $-$ SDEdit & SSIM$\\uparrow$ & $+0.000$ & $[0.000, 0.000]$ & paired bootstrap & n.s. \\\\"),
+            std::string::npos)
+      << tex;
   // table_diff.csv: a header and one row per comparison.
   const std::string csv = render_diff_csv(t);
   EXPECT_NE(csv.find("\na,b,metric,diff,lo,hi,n,n_a,n_b,df,test,significant,better,note\n"), std::string::npos) << csv;
