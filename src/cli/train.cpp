@@ -1,6 +1,7 @@
 // `egsde train-score`, `egsde train-dse`, `egsde train-features`: the demo's three networks
 // (issue 7), trained in C++ on Fashion-MNIST classes read from Debian's package; `train-dse
-// --domains` trains a DSE on the user's own image folders as run_train_dse.py does. Each writes the
+// --domains` trains a DSE on the user's own image folders as run_train_dse.py does, `train-score
+// --images` the score model on the user's folder of target-domain images. Each writes the
 // weights in the official state-dict format (what `egsde translate` / `egsde run` load) plus
 // <output>.json with the provenance (command, seed, iterations, final loss, wall time, commit),
 // and keeps <output>.state to resume an interrupted run (deleted when the run completes).
@@ -35,6 +36,12 @@ struct TrainArgs {
   std::vector<std::string> classes;
   train::TrainConfig config;
   bool overwrite = false;
+};
+
+// train-score --images: the score model on one folder of the target domain's images.
+struct ImagesArgs {
+  std::string images, device = "cpu";
+  bool skip_bad = false;
 };
 
 // train-dse --domains: the official run_train_dse.py on image folders.
@@ -108,14 +115,25 @@ DemoTrainingSet demo_training_set(const TrainArgs& a) {
   return t;
 }
 
+// The profile's ADM UNet, if train-score can train it: the ε-MSE of an unconditional model.
+AdmUNetConfig score_config(const Profile& p, const std::string& path) {
+  if (p.args.diffusionmodel != DiffusionModel::Adm)
+    throw Error("train-score trains the ADM UNet (args.diffusionmodel ADM); " + path + " names another model");
+  const AdmUNetConfig cfg = AdmUNetConfig::from_json(config_section(NetworkKind::AdmUNet, p.config));
+  if (cfg.learn_sigma)
+    throw Error("train-score: " + path +
+                " has model.learn_sigma true, which needs guided-diffusion's hybrid loss (the ε-MSE plus the "
+                "variational-bound term for the variance channels); egsde trains the ε-MSE only: set learn_sigma "
+                "false (and var_type fixedsmall or fixedlarge)");
+  if (cfg.class_cond)
+    throw Error("train-score trains an unconditional model: set model.class_cond false in " + path);
+  return cfg;
+}
+
 void run_score(const TrainArgs& a) {
   const DemoTrainingSet set = demo_training_set(a);
   const Profile& p = set.profile;
-  nlohmann::json mc = config_section(NetworkKind::AdmUNet, p.config);
-  const AdmUNetConfig cfg = AdmUNetConfig::from_json(mc);
-  if (cfg.learn_sigma || cfg.class_cond)
-    throw Error("train-score trains the ε-loss of an unconditional model: set learn_sigma and class_cond false in " +
-                a.profile);
+  const AdmUNetConfig cfg = score_config(p, a.profile);
   torch::manual_seed(a.config.seed);
   AdmUNet net(cfg);
   zero_init_like_adm(*net, true);
@@ -159,6 +177,38 @@ void run_dse(const TrainArgs& a) {
       a.config, a.output + ".state", "train-dse");
   cfg.phase = DsePhase::Test;
   finish(a, "adm-dse", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
+}
+
+// The score model on one folder (guided-diffusion's image_train.py with the ε-MSE): batches of
+// distinct images of the folder (Resize(image_size, bicubic), random flip, ×2−1), t uniform,
+// the DDPM simple loss, AdamW, EMA; resumable like every train-* command.
+void run_score_folder(TrainArgs a, const ImagesArgs& f) {
+  check_output(a);
+  const Profile p = demo_profile(a.profile);
+  const AdmUNetConfig cfg = score_config(p, a.profile);
+  const torch::Device device = parse_device(f.device);
+  const LabeledFolders data = read_image_folder(f.images, p.image_size, f.skip_bad);
+  if (!data.skipped.empty()) std::cerr << "train-score: " << skipped_summary(data.skipped) << "\n";
+  torch::manual_seed(a.config.seed);
+  AdmUNet net(cfg);
+  zero_init_like_adm(*net, true);
+  net->to(device);
+  const Schedule s = make_schedule(p.schedule);
+  a.config.extra = {{"images", f.images}, {"skip_bad", f.skip_bad}};
+  std::cerr << "train-score: " << data.images.size(0) << " images of " << f.images << ", " << parameter_count(*net)
+            << " parameters, on " << device.str() << "\n";
+  auto r = train::train(
+      *net,
+      [&](torch::Generator& gen, nlohmann::json&) {
+        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
+        return train::epsilon_loss(*net, s, b.x0.to(device), gen);
+      },
+      a.config, a.output + ".state", "train-score");
+  for (auto& [k, v] : r.weights) v = v.to(torch::kCPU);
+  a.classes.clear();
+  finish(a, "adm-unet", r,
+         {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"images", f.images},
+          {"skipped_images", data.skipped.size()}, {"device", device.str()}});
 }
 
 // run_train_dse.py main() on folders: DSE_train from the profile's dse section (from scratch,
@@ -281,11 +331,25 @@ void register_train(CLI::App& app) {
     a->config.batch_size = 32;
     a->config.lr = 2e-4;
     a->config.ema_rate = 0.999;
-    auto* cmd = add_common(app, "train-score", "Train the ADM score network (DDPM ε-loss, AdamW, EMA) on FMNIST classes",
+    auto f = std::make_shared<ImagesArgs>();
+    auto* cmd = add_common(app, "train-score",
+                           "Train the ADM score network (DDPM ε-loss, AdamW, EMA) on Fashion-MNIST --classes or on "
+                           "your own folder of target-domain images (--images)",
                            *a, true);
-    cmd->add_option("--classes", a->classes, "Target-domain classes")->delimiter(',')->capture_default_str();
+    auto* classes =
+        cmd->add_option("--classes", a->classes, "Target-domain classes")->delimiter(',')->capture_default_str();
+    auto* images = cmd->add_option("--images", f->images,
+                                   "Folder of target-domain images (listed recursively, Resize(image_size, bicubic), "
+                                   "random flip; square after the resize)")
+                       ->excludes(classes);
+    cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str()->needs(images);
+    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")
+        ->needs(images);
     cmd->add_option("--ema", a->config.ema_rate, "EMA rate of the saved weights (0: none)")->capture_default_str();
-    cmd->callback([a] { run_score(*a); });
+    cmd->callback([a, f] {
+      if (f->images.empty()) return run_score(*a);
+      run_score_folder(*a, *f);
+    });
   }
   {
     auto a = std::make_shared<TrainArgs>();

@@ -13,17 +13,21 @@ void check_domain_count(const std::vector<fs::path>& folders) {
                 std::to_string(folders.size()) + "); e.g. --domains data/train/cat,data/train/dog");
 }
 
-LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_t image_size, bool skip_bad) {
-  check_domain_count(folders);
+namespace {
+
+// `option` names the command's flag in errors ("--domains" / "--images").
+LabeledFolders read_folders(const std::vector<fs::path>& folders, int64_t image_size, bool skip_bad,
+                            const std::string& option) {
   LabeledFolders out;
   std::vector<torch::Tensor> images;
   std::vector<int64_t> labels;
   for (size_t d = 0; d < folders.size(); ++d) {
     const auto files = list_image_files(folders[d]);
     if (files.empty())
-      throw Error("--domains: " + folders[d].string() +
-                  " holds no image (searched recursively for .jpg .jpeg .png .ppm .bmp .tif .tiff); put the "
-                  "domain's images there or leave the folder out");
+      throw Error(option + ": " + folders[d].string() +
+                  " holds no image (searched recursively for .jpg .jpeg .png .ppm .bmp .tif .tiff); " +
+                  (option == "--domains" ? "put the domain's images there or leave the folder out"
+                                         : "put the training images there"));
     int64_t kept = 0;
     for (const auto& f : files) {
       torch::Tensor rgb;
@@ -37,7 +41,7 @@ LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_
       }
       const torch::Tensor img = resize_shorter_side(rgb, image_size);
       if (img.size(0) != image_size || img.size(1) != image_size)
-        throw Error("--domains: " + f.string() + " is " + std::to_string(rgb.size(1)) + "x" +
+        throw Error(option + ": " + f.string() + " is " + std::to_string(rgb.size(1)) + "x" +
                     std::to_string(rgb.size(0)) + ", which Resize(" + std::to_string(image_size) + ") makes " +
                     std::to_string(img.size(1)) + "x" + std::to_string(img.size(0)) +
                     "; the training batches need square images: crop the domain's images to a square first");
@@ -47,12 +51,23 @@ LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_
       ++kept;
     }
     if (kept == 0)
-      throw Error("--domains: no readable image in " + folders[d].string() + " (" + skipped_summary(out.skipped) + ")");
+      throw Error(option + ": no readable image in " + folders[d].string() + " (" + skipped_summary(out.skipped) + ")");
     out.counts.push_back(kept);
   }
   out.images = torch::stack(images);
   out.labels = torch::tensor(labels, torch::kInt64);
   return out;
+}
+
+}  // namespace
+
+LabeledFolders read_labeled_folders(const std::vector<fs::path>& folders, int64_t image_size, bool skip_bad) {
+  check_domain_count(folders);
+  return read_folders(folders, image_size, skip_bad, "--domains");
+}
+
+LabeledFolders read_image_folder(const fs::path& folder, int64_t image_size, bool skip_bad) {
+  return read_folders({folder}, image_size, skip_bad, "--images");
 }
 
 std::string domain_name(const fs::path& folder) {

@@ -29,6 +29,10 @@ struct LabeledFolders {
 LabeledFolders read_labeled_folders(const std::vector<std::filesystem::path>& folders, int64_t image_size,
                                     bool skip_bad);
 
+// One folder of training images (train-score --images): the same listing, decoding, Resize and
+// checks as read_labeled_folders with one class (every label 0); errors name --images.
+LabeledFolders read_image_folder(const std::filesystem::path& folder, int64_t image_size, bool skip_bad);
+
 // The first check of read_labeled_folders, for a command to make before slower ones: throws the
 // one-line error for fewer than two folders.
 void check_domain_count(const std::vector<std::filesystem::path>& folders);

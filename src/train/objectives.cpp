@@ -17,8 +17,9 @@ double top1(const torch::Tensor& logits, const torch::Tensor& labels) {
 }  // namespace
 
 torch::Tensor epsilon_loss(AdmUNetImpl& model, const Schedule& s, const torch::Tensor& x0, torch::Generator& gen) {
-  const auto t = uniform_t(s, x0.size(0), gen);
-  const auto noise = torch::randn(x0.sizes(), gen, x0.options());
+  // drawn on the CPU generator, then moved to the model's device (the same draws on any device)
+  const auto t = uniform_t(s, x0.size(0), gen).to(x0.device());
+  const auto noise = torch::randn(x0.sizes(), gen, x0.options().device(torch::kCPU)).to(x0.device());
   const auto eps = model.forward(q_sample(s, x0, t, noise), t);
   return (eps.slice(1, 0, 3) - noise).pow(2).mean();
 }

@@ -13,7 +13,8 @@ namespace egsde::train {
 torch::Tensor q_sample(const Schedule& s, const torch::Tensor& x0, const torch::Tensor& t, const torch::Tensor& noise);
 
 // The DDPM simple loss (Ho et al. 2020, eq. 14; training_losses with LossType.MSE):
-// t ~ U{0..T−1}, ε ~ N(0, I), ‖ε − ε_θ(x_t, t)‖² averaged. x0 in [−1, 1].
+// t ~ U{0..T−1}, ε ~ N(0, I), ‖ε − ε_θ(x_t, t)‖² averaged. x0 in [−1, 1] on the model's device;
+// t and ε come from the CPU generator `gen`.
 torch::Tensor epsilon_loss(AdmUNetImpl& model, const Schedule& s, const torch::Tensor& x0, torch::Generator& gen);
 
 // run_train_dse.py forward_backward_log with noised=True: x_t = q_sample(x0, t), t uniform

@@ -243,3 +243,43 @@ TEST_F(TrainDseFolders, EvalDsePrintsAccuracyPerTimestepBucketAndWritesJson) {
       test::run_cli({"eval-dse", "--profile", prof.string(), "--domains", ab(), "--buckets", "0"}, &text), text,
       "--buckets must be in 1..1000", dir_ / "never");
 }
+
+// train-score --images: the score model on one folder; its weights (the EMA's) run in translate.
+TEST_F(TrainDseFolders, TrainScoreOnAFolderWritesWeightsThatTranslate) {
+  const auto w = dir_ / "score.pt";
+  std::string text;
+  ASSERT_EQ(test::run_cli({"train-score", "--profile", profile(2).string(), "--images", (dir_ / "b").string(),
+                           "--iterations", "2", "--batch-size", "4", "--seed", "1", "--quiet", "-o", w.string()},
+                          &text),
+            0)
+      << text;
+  EXPECT_FALSE(fs::exists(w.string() + ".state"));
+  const auto prov = read_json_file(w.string() + ".json");
+  EXPECT_EQ(prov.at("network"), "adm-unet");
+  EXPECT_EQ(prov.at("n_train_images"), 6);
+  EXPECT_EQ(prov.at("train").at("ema_rate"), 0.999);
+
+  auto j = read_json_file(profile(2, kRepo / "experiments/demo/weights/dse_sandal_sneaker.pt", "score.json"));
+  j["args"]["ckpt"] = w.string();
+  write_json_file(dir_ / "score.json", j);
+  const auto out = dir_ / "translated";
+  ASSERT_EQ(test::run_cli({"translate", "--profile", (dir_ / "score.json").string(), "--output", out.string(),
+                           "--limit", "1", "--quiet"},
+                          &text),
+            0)
+      << text;
+  EXPECT_TRUE(has_png_under(out)) << text;
+
+  // learn_sigma needs the hybrid loss, which egsde does not implement: one line saying so.
+  j["config"]["model"]["learn_sigma"] = true;
+  write_json_file(dir_ / "sigma.json", j);
+  expect_one_line_error(test::run_cli({"train-score", "--profile", (dir_ / "sigma.json").string(), "--images",
+                                       (dir_ / "b").string(), "-o", (dir_ / "sigma.pt").string()},
+                                      &text),
+                        text, "hybrid loss", dir_ / "sigma.pt");
+  fs::create_directories(dir_ / "none");
+  expect_one_line_error(test::run_cli({"train-score", "--profile", profile(2).string(), "--images",
+                                       (dir_ / "none").string(), "-o", (dir_ / "none.pt").string()},
+                                      &text),
+                        text, "--images: ", dir_ / "none.pt");
+}
