@@ -224,7 +224,17 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
     throw Error("train-dse: --domains names " + std::to_string(f.domains.size()) +
                 " folders but the profile's dse.num_class is " + std::to_string(cfg.num_class) + " (" + a.profile +
                 "); set num_class to the number of domains");
-  const torch::Device device = parse_device(f.device);
+  // --device D or a list D0,D1,...: the first holds the optimized DSE, the others replicas
+  // (train::dse_train_step: the batch split over them, as the official DataParallel)
+  std::vector<torch::Device> devices;
+  std::string device_list;
+  for (size_t at = 0; at <= f.device.size();) {
+    const size_t comma = std::min(f.device.find(',', at), f.device.size());
+    devices.push_back(parse_device(f.device.substr(at, comma - at)));
+    device_list += (device_list.empty() ? "" : ",") + devices.back().str();
+    at = comma + 1;
+  }
+  const torch::Device device = devices.front();
   const LabeledFolders data = read_labeled_folders(folders, cfg.image_size, f.skip_bad);
   if (!data.skipped.empty()) std::cerr << "train-dse: " << skipped_summary(data.skipped) << "\n";
   nlohmann::json classes = nlohmann::json::array(), counts = nlohmann::json::array();
@@ -241,13 +251,21 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
     std::cerr << "train-dse: --init " << f.init << ": " << r.summary() << "\n";
   }
   net->to(device);
+  std::vector<AdmDse> copies;  // one per further device; dse_train_step broadcasts the weights
+  std::vector<AdmDseImpl*> replicas;
+  for (size_t k = 1; k < devices.size(); ++k) {
+    copies.push_back(AdmDse(cfg));
+    copies.back()->to(devices[k]);
+    copies.back()->train();
+    replicas.push_back(copies.back().get());
+  }
   const auto& sc = p.schedule;
   const train::NoisingCoefficients noising = train::noising_coefficients(
       get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps));
   a.config.extra = {{"domains", f.domains}, {"microbatch", f.microbatch}, {"init", f.init},
                     {"skip_bad", f.skip_bad}};
   std::cerr << "train-dse: " << data.images.size(0) << " images " << counts.dump() << " of " << classes.dump() << ", "
-            << parameter_count(*net) << " parameters, on " << device.str() << "\n";
+            << parameter_count(*net) << " parameters, on " << device_list << "\n";
   const auto r = train::train_steps(
       *net,
       [&](torch::Generator& gen, torch::optim::Optimizer& opt, double lr, nlohmann::json& log) {
@@ -255,7 +273,8 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
         const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
         const auto t = torch::randint(noising.num_timesteps(), {b.x0.size(0)}, gen, torch::kInt64);
         const auto noise = torch::randn(b.x0.sizes(), gen, torch::kFloat32);
-        const auto s = train::dse_train_step(*net, opt, noising, {b.x0, b.labels, t, noise}, f.microbatch, lr);
+        const auto s =
+            train::dse_train_step(*net, opt, noising, {b.x0, b.labels, t, noise}, f.microbatch, lr, replicas);
         log["acc"] = s.accuracy;
         log["grad_norm"] = s.grad_norm;
         return s.loss;
@@ -268,7 +287,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   finish(a, "adm-dse", result,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"classes", classes},
           {"domains", f.domains}, {"images_per_domain", counts}, {"skipped_images", data.skipped.size()},
-          {"init", f.init}, {"device", device.str()}});
+          {"init", f.init}, {"device", device_list}});
 }
 
 double test_accuracy(FmnistClassifierImpl& net, const train::LabeledImages& test) {
@@ -380,7 +399,11 @@ void register_train(CLI::App& app) {
     cmd->add_option("--microbatch", f->microbatch, "Images per forward/backward (-1: the whole batch)")
         ->capture_default_str()
         ->needs(domains);
-    cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str()->needs(domains);
+    cmd->add_option("--device", f->device,
+                    "cpu, cuda or cuda:N, or a list cuda:0,cuda:1,... that splits each batch over the devices "
+                    "(as the official DataParallel; the same step up to float rounding)")
+        ->capture_default_str()
+        ->needs(domains);
     cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")
         ->needs(domains);
     cmd->add_flag("--anneal-lr,!--no-anneal-lr", a->config.anneal_lr,

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "diffusion/schedule.h"
 #include "models/adm_encoder.h"
@@ -44,7 +45,15 @@ struct DseStepStats {
 
 // `dse` in phase Train; `opt` over its parameters (AdamW); microbatch −1 (or ≥ B): the whole
 // batch at once. The inputs are moved to the DSE's device.
+//
+// `replicas`: further copies of the DSE (same config), one per further device, as the official
+// DataParallel/DDP splits a batch over GPUs: before the step each takes `dse`'s parameters and
+// buffers; each microbatch is cut into 1 + len(replicas) contiguous shards (torch.chunk), shard
+// k runs on device k (k = 0: `dse`; the shards run concurrently, one thread each) and the
+// replicas' gradients are then added into `dse`'s in shard order. The loss weights are those of
+// the one-device step, so the step equals it up to float rounding (the order of the sums).
 DseStepStats dse_train_step(AdmDseImpl& dse, torch::optim::Optimizer& opt, const NoisingCoefficients& c,
-                            const DseStepInput& in, int64_t microbatch, double lr);
+                            const DseStepInput& in, int64_t microbatch, double lr,
+                            const std::vector<AdmDseImpl*>& replicas = {});
 
 }  // namespace egsde::train

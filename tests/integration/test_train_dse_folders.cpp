@@ -193,6 +193,17 @@ TEST_F(TrainDseFolders, OneLineErrors) {
   EXPECT_EQ(prov.at("skipped_images"), 1);
 }
 
+// --device D0,D1: the batch split over the devices (the step's equality with one device is
+// tests/parity/test_train_dse.cpp's); here the list through the CLI, on two CPU "devices".
+TEST_F(TrainDseFolders, DeviceListSplitsTheBatch) {
+  const auto w = dir_ / "two.pt";
+  std::string text;
+  ASSERT_EQ(train(ab(), w, {"--device", "cpu,cpu"}, &text), 0) << text;
+  EXPECT_EQ(read_json_file(w.string() + ".json").at("device"), "cpu,cpu");
+  expect_one_line_error(train(ab(), dir_ / "bad.pt", {"--device", "cpu,gpu"}, &text), text, "'gpu' is not a device",
+                        dir_ / "bad.pt");
+}
+
 TEST_F(TrainDseFolders, EvalDsePrintsAccuracyPerTimestepBucketAndWritesJson) {
   const auto w = dir_ / "dse.pt";
   std::string text;

@@ -86,26 +86,43 @@ TEST(TrainDseParity, OfficialStepsWholeBatch) {
   run_official_steps(-1);
 }
 
-// The official microbatch split (loss·len(sub)/len(batch), gradients accumulated) computes the
-// whole batch's gradient up to float rounding. Compared on the gradient of step 1, not on the
-// weights: Adam's first step moves each weight by ≈ lr·sign(g), so for tensors whose gradient is
-// ~0 (biases ahead of a normalization) rounding flips the sign and the weights differ by ~lr.
-TEST(TrainDseParity, MicrobatchesGiveTheWholeBatchGradient) {
+// The official microbatch split (loss·len(sub)/len(batch), gradients accumulated) and the
+// DataParallel split over devices (here CPU replicas: the same shards and reduction a GPU list
+// takes) compute the whole batch's gradient up to float rounding. Compared on the gradient of
+// step 1, not on the weights: Adam's first step moves each weight by ≈ lr·sign(g), so for
+// tensors whose gradient is ~0 (biases ahead of a normalization) rounding flips the sign and the
+// weights differ by ~lr.
+TEST(TrainDseParity, MicrobatchesAndDevicesGiveTheWholeBatchGradient) {
   const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
   const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
   const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
   const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
   const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
-  std::vector<torch::Tensor> grads;
-  std::vector<double> losses;
-  for (const int64_t microbatch : {int64_t{-1}, int64_t{2}, int64_t{1}}) {
+  const auto fresh = [&] {
     AdmDse dse(config);
     load_state_dict(*dse, start, "weights.pt");
     dse->train();
     dse->to(test::device());
+    return dse;
+  };
+  struct Split {
+    int64_t microbatch, replicas;
+  };
+  std::vector<torch::Tensor> grads;
+  std::vector<double> losses;
+  for (const Split split : {Split{-1, 0}, Split{2, 0}, Split{1, 0}, Split{-1, 1}, Split{-1, 3}, Split{2, 1}}) {
+    AdmDse dse = fresh();
+    std::vector<AdmDse> copies;
+    std::vector<AdmDseImpl*> replicas;
+    for (int64_t r = 0; r < split.replicas; ++r) {
+      copies.push_back(AdmDse(config));  // other weights: the step must broadcast dse's first
+      copies.back()->train();
+      copies.back()->to(test::device());
+      replicas.push_back(copies.back().get());
+    }
     torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
     const auto s = train::dse_train_step(*dse, opt, noising, {x01[0] * 2 - 1.0, labels[0], t[0], noise[0]},
-                                         microbatch, 3e-4);
+                                         split.microbatch, 3e-4, replicas);
     std::vector<torch::Tensor> g;
     for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().cpu().flatten().to(torch::kFloat64));
     grads.push_back(torch::cat(g));
@@ -113,9 +130,9 @@ TEST(TrainDseParity, MicrobatchesGiveTheWholeBatchGradient) {
   }
   for (size_t k = 1; k < grads.size(); ++k) {
     const double rel = test::rel_error(grads[k], grads[0]);
-    test::record("rel_grad_microbatch_" + std::to_string(k), rel);
-    EXPECT_LT(rel, test::parity_tol()) << "microbatch split " << k;
-    EXPECT_LT(test::rel_diff(losses[k], losses[0]), test::parity_tol());
+    test::record("rel_grad_split_" + std::to_string(k), rel);
+    EXPECT_LT(rel, test::parity_tol()) << "split " << k;
+    EXPECT_LT(test::rel_diff(losses[k], losses[0]), test::parity_tol()) << "split " << k;
   }
 }
 
