@@ -13,6 +13,7 @@
 #include "core/atomic_write.h"
 #include "core/checkpoint.h"
 #include "core/error.h"
+#include "core/precision.h"
 #include "core/json_io.h"
 #include "translate/profile.h"
 #include "core/provenance.h"
@@ -47,7 +48,7 @@ struct ImagesArgs {
 // train-dse --domains: the official run_train_dse.py on image folders.
 struct FolderArgs {
   std::vector<std::string> domains;
-  std::string init, device = "cpu";
+  std::string init, device = "cpu", precision = "fp32";
   int64_t microbatch = -1;
   bool skip_bad = false;
 };
@@ -235,6 +236,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
     at = comma + 1;
   }
   const torch::Device device = devices.front();
+  const Precision precision = parse_precision(f.precision);
   const LabeledFolders data = read_labeled_folders(folders, cfg.image_size, f.skip_bad);
   if (!data.skipped.empty()) std::cerr << "train-dse: " << skipped_summary(data.skipped) << "\n";
   nlohmann::json classes = nlohmann::json::array(), counts = nlohmann::json::array();
@@ -264,6 +266,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
       get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps));
   a.config.extra = {{"domains", f.domains}, {"microbatch", f.microbatch}, {"init", f.init},
                     {"skip_bad", f.skip_bad}};
+  if (precision != Precision::Fp32) a.config.extra["precision"] = to_string(precision);  // a resume must match
   std::cerr << "train-dse: " << data.images.size(0) << " images " << counts.dump() << " of " << classes.dump() << ", "
             << parameter_count(*net) << " parameters, on " << device_list << "\n";
   const auto r = train::train_steps(
@@ -274,7 +277,8 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
         const auto t = torch::randint(noising.num_timesteps(), {b.x0.size(0)}, gen, torch::kInt64);
         const auto noise = torch::randn(b.x0.sizes(), gen, torch::kFloat32);
         const auto s =
-            train::dse_train_step(*net, opt, noising, {b.x0, b.labels, t, noise}, f.microbatch, lr, replicas);
+            train::dse_train_step(*net, opt, noising, {b.x0, b.labels, t, noise}, f.microbatch, lr, replicas,
+                                  precision);
         log["acc"] = s.accuracy;
         log["grad_norm"] = s.grad_norm;
         return s.loss;
@@ -287,7 +291,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   finish(a, "adm-dse", result,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"classes", classes},
           {"domains", f.domains}, {"images_per_domain", counts}, {"skipped_images", data.skipped.size()},
-          {"init", f.init}, {"device", device_list}});
+          {"init", f.init}, {"device", device_list}, {"precision", to_string(precision)}});
 }
 
 double test_accuracy(FmnistClassifierImpl& net, const train::LabeledImages& test) {
@@ -402,6 +406,11 @@ void register_train(CLI::App& app) {
     cmd->add_option("--device", f->device,
                     "cpu, cuda or cuda:N, or a list cuda:0,cuda:1,... that splits each batch over the devices "
                     "(as the official DataParallel; the same step up to float rounding)")
+        ->capture_default_str()
+        ->needs(domains);
+    cmd->add_option("--precision", f->precision,
+                    "fp32 (official), tf32 (CUDA) or bf16 (autocast of the forward passes; opt-in, changes the "
+                    "weights)")
         ->capture_default_str()
         ->needs(domains);
     cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")

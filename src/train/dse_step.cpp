@@ -61,10 +61,15 @@ struct ShardResult {
 // forward_backward_log for one shard of a microbatch: CE per image, backward of its mean
 // weighted by len(shard)/len(batch), as the whole-batch step weights it.
 ShardResult run_shard(AdmDseImpl& m, const torch::Tensor& xt, const torch::Tensor& t, const torch::Tensor& labels,
-                      int64_t n) {
+                      int64_t n, Precision precision) {
   const torch::Device dev = m.parameters().front().device();
   const auto x = xt.to(dev), tt = t.to(dev), y = labels.to(dev);
-  const auto logits = m.logits(x, tt);
+  torch::Tensor logits;
+  {
+    PrecisionScope scope(precision, dev);  // thread-local: opened on the shard's own thread
+    logits = m.logits(x, tt);
+  }
+  logits = logits.to(torch::kFloat32);
   const auto loss = torch::nn::functional::cross_entropy(
       logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
   (loss.mean() * static_cast<double>(x.size(0)) / static_cast<double>(n)).backward();
@@ -75,7 +80,7 @@ ShardResult run_shard(AdmDseImpl& m, const torch::Tensor& xt, const torch::Tenso
 
 DseStepStats dse_train_step(AdmDseImpl& dse, torch::optim::Optimizer& opt, const NoisingCoefficients& c,
                             const DseStepInput& in, int64_t microbatch, double lr,
-                            const std::vector<AdmDseImpl*>& replicas) {
+                            const std::vector<AdmDseImpl*>& replicas, Precision precision) {
   if (dse.phase() != DsePhase::Train) throw Error("dse_train_step: the DSE must be in phase train (logits)");
   const torch::Device dev = dse.parameters().front().device();
   for (auto& group : opt.param_groups()) group.options().set_lr(lr);  // set_annealed_lr
@@ -100,11 +105,12 @@ DseStepStats dse_train_step(AdmDseImpl& dse, torch::optim::Optimizer& opt, const
                ys = labels.slice(0, i, j).chunk(parts);
     std::vector<ShardResult> results(xs.size());
     if (xs.size() == 1) {
-      results[0] = run_shard(dse, xs[0], ts[0], ys[0], n);
+      results[0] = run_shard(dse, xs[0], ts[0], ys[0], n, precision);
     } else {  // one thread per device (DataParallel's parallel_apply); errors rethrown here
       std::vector<std::future<ShardResult>> jobs;
       for (size_t k = 0; k < xs.size(); ++k)
-        jobs.push_back(std::async(std::launch::async, run_shard, std::ref(*devices[k]), xs[k], ts[k], ys[k], n));
+        jobs.push_back(std::async(std::launch::async, run_shard, std::ref(*devices[k]), xs[k], ts[k], ys[k], n,
+                                             precision));
       for (size_t k = 0; k < jobs.size(); ++k) results[k] = jobs[k].get();
     }
     for (const auto& r : results) {

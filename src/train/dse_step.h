@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/precision.h"
 #include "diffusion/schedule.h"
 #include "models/adm_encoder.h"
 
@@ -52,8 +53,12 @@ struct DseStepStats {
 // k runs on device k (k = 0: `dse`; the shards run concurrently, one thread each) and the
 // replicas' gradients are then added into `dse`'s in shard order. The loss weights are those of
 // the one-device step, so the step equals it up to float rounding (the order of the sums).
+//
+// `precision`: the forward passes under core/precision.h's scope on each shard's thread (bf16:
+// autocast, the logits cast to float32 for the loss; opt-in, the official training is fp32); the
+// loss, gradients and AdamW stay float32.
 DseStepStats dse_train_step(AdmDseImpl& dse, torch::optim::Optimizer& opt, const NoisingCoefficients& c,
                             const DseStepInput& in, int64_t microbatch, double lr,
-                            const std::vector<AdmDseImpl*>& replicas = {});
+                            const std::vector<AdmDseImpl*>& replicas = {}, Precision precision = Precision::Fp32);
 
 }  // namespace egsde::train

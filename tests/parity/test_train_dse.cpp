@@ -11,6 +11,7 @@
 #include "core/checkpoint.h"
 #include "core/json_io.h"
 #include "core/npy.h"
+#include "core/precision.h"
 #include "diffusion/schedule.h"
 #include "models/adm_encoder.h"
 #include "train/dse_step.h"
@@ -133,6 +134,43 @@ TEST(TrainDseParity, MicrobatchesAndDevicesGiveTheWholeBatchGradient) {
     test::record("rel_grad_split_" + std::to_string(k), rel);
     EXPECT_LT(rel, test::parity_tol()) << "split " << k;
     EXPECT_LT(test::rel_diff(losses[k], losses[0]), test::parity_tol()) << "split " << k;
+  }
+}
+
+// --precision bf16 (opt-in): the forward passes under autocast, so the gradient is not the fp32
+// one but close to it (bf16 keeps 8 bits of mantissa); also through the DataParallel threads,
+// where autocast must be opened on each shard's own thread.
+TEST(TrainDseParity, Bf16StepIsCloseToTheFp32One) {
+  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
+  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
+  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
+  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
+  std::vector<torch::Tensor> grads;
+  std::vector<double> losses;
+  for (const auto& [precision, replicas] : {std::pair{Precision::Fp32, 0}, std::pair{Precision::Bf16, 0},
+                                            std::pair{Precision::Bf16, 1}}) {
+    AdmDse dse(config);
+    load_state_dict(*dse, start, "weights.pt");
+    dse->train();
+    AdmDse copy(config);
+    copy->train();
+    std::vector<AdmDseImpl*> rs;
+    if (replicas) rs.push_back(copy.get());
+    torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
+    const auto s = train::dse_train_step(*dse, opt, noising, {x01[0] * 2 - 1.0, labels[0], t[0], noise[0]}, -1, 3e-4,
+                                         rs, precision);
+    std::vector<torch::Tensor> g;
+    for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().flatten().to(torch::kFloat64));
+    grads.push_back(torch::cat(g));
+    losses.push_back(s.loss);
+  }
+  for (size_t k = 1; k < grads.size(); ++k) {
+    const double rel = test::rel_error(grads[k], grads[0]);
+    test::record("rel_grad_bf16_" + std::to_string(k), rel);
+    EXPECT_GT(rel, 1e-4) << "bf16 run " << k << " computed in fp32";
+    EXPECT_LT(rel, 0.1) << "bf16 run " << k;
+    EXPECT_LT(test::rel_diff(losses[k], losses[0]), 0.02) << "bf16 run " << k;
   }
 }
 
