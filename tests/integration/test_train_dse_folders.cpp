@@ -133,6 +133,30 @@ TEST_F(TrainDseFolders, WritesWeightsThatLoadStrictlyAndTranslate) {
   EXPECT_EQ(fs::last_write_time(w), before);
 }
 
+// What the official create_dse(phase='train'|'test') loads strictly is a state dict with exactly
+// its module's names and shapes: tests/fixtures/train_dse/weights.pt is one, written by
+// scripts/fixtures/make_train_dse_fixtures.py from the official DSE of config.json. A DSE that
+// train-dse --domains trains with that config has the same names and shapes.
+TEST_F(TrainDseFolders, WeightsHaveTheOfficialDsesNamesAndShapes) {
+  const auto fixture = read_json_file(fs::path(EGSDE_FIXTURES_DIR) / "train_dse/config.json");
+  auto j = read_json_file(profile(2));
+  for (const auto& [k, v] : fixture.items())
+    if (k != "image_size" && k != "phase") j["config"]["dse"][k] = v;  // image_size: data.image_size (32)
+  const auto prof = dir_ / "official_config.json";
+  write_json_file(prof, j);
+  const auto w = dir_ / "dse_official_config.pt";
+  std::string text;
+  ASSERT_EQ(train(ab(), w, {}, &text, prof), 0) << text;
+  const StateDict official = read_state_dict(fs::path(EGSDE_FIXTURES_DIR) / "train_dse/weights.pt");
+  const StateDict ours = read_state_dict(w);
+  ASSERT_EQ(ours.size(), official.size());
+  for (const auto& [name, value] : official) {
+    ASSERT_TRUE(ours.count(name)) << name << " missing from the trained weights";
+    EXPECT_EQ(ours.at(name).sizes(), value.sizes()) << name;
+    EXPECT_EQ(ours.at(name).scalar_type(), value.scalar_type()) << name;
+  }
+}
+
 TEST_F(TrainDseFolders, InitFromAnotherHeadLoadsTheSharedTensorsAndReportsTheSkippedOnes) {
   // A 3-class DSE of the same body, at random weights.
   const auto three = dir_ / "dse3.pt";
