@@ -23,6 +23,64 @@ namespace {
 
 const std::string kCase = "train_dse/";
 
+// The fixture: the official DSE's config and start weights, each step's batch, t and noise, and
+// create_gaussian_diffusion's default noising (linear, 1000 steps: diffusion_defaults).
+struct Case {
+  AdmDseConfig config;
+  StateDict start;
+  train::NoisingCoefficients noising;
+  torch::Tensor x01, labels, t, noise;
+
+  train::DseStepInput step(int64_t k) const { return {x01[k] * 2 - 1.0, labels[k], t[k], noise[k]}; }
+  AdmDse fresh(const torch::Device& device) const {  // the start weights, phase train, on `device`
+    AdmDse dse(config);
+    load_state_dict(*dse, start, "weights.pt");
+    dse->train();
+    dse->to(device);
+    return dse;
+  }
+};
+
+const Case& fixture_case() {
+  static const Case c = [] {
+    Case c;
+    c.config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
+    c.start = read_state_dict(test::fixture(kCase + "weights.pt"));
+    c.noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+    c.x01 = read_npy(test::fixture(kCase + "x01.npy"));
+    c.labels = read_npy(test::fixture(kCase + "labels.npy"));
+    c.t = read_npy(test::fixture(kCase + "t.npy"));
+    c.noise = read_npy(test::fixture(kCase + "noise.npy"));
+    return c;
+  }();
+  return c;
+}
+
+struct FirstStep {
+  torch::Tensor grad;  // every parameter's gradient, flat, float64, CPU
+  double loss = 0;
+};
+
+// Step 1 from the start weights with `microbatch`, `replicas` further copies of the DSE (created
+// with other weights: the step must broadcast first) and `precision`, on `device`.
+FirstStep first_step(int64_t microbatch, int64_t replicas, Precision precision, const torch::Device& device) {
+  const Case& c = fixture_case();
+  AdmDse dse = c.fresh(device);
+  std::vector<AdmDse> copies;
+  std::vector<AdmDseImpl*> others;
+  for (int64_t r = 0; r < replicas; ++r) {
+    copies.push_back(AdmDse(c.config));
+    copies.back()->train();
+    copies.back()->to(device);
+    others.push_back(copies.back().get());
+  }
+  torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
+  const auto s = train::dse_train_step(*dse, opt, c.noising, c.step(0), microbatch, 3e-4, others, precision);
+  std::vector<torch::Tensor> g;
+  for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().cpu().flatten().to(torch::kFloat64));
+  return {torch::cat(g), s.loss};
+}
+
 // Every tensor's even flat elements against the official ones: relative error of the values
 // (< parity_tol) and of the change since the start (the values are dominated by the initial
 // weights; the change is what the steps computed).
@@ -46,13 +104,10 @@ void expect_weights(AdmDseImpl& dse, const StateDict& start, const std::string& 
 
 void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch (-1)
   const auto expected = read_json_file(test::fixture(kCase + "expected.json"));
-  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
-  ASSERT_EQ(config.phase, DsePhase::Train);
-  AdmDse dse(config);
-  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
-  load_state_dict(*dse, start, "weights.pt");
-  dse->train();
-  dse->to(test::device());
+  const Case& c = fixture_case();
+  ASSERT_EQ(c.config.phase, DsePhase::Train);
+  AdmDse dse = c.fresh(test::device());
+  const StateDict& start = c.start;
 
   train::TrainConfig tc;
   tc.iterations = expected["iterations"];
@@ -60,16 +115,11 @@ void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch
   tc.weight_decay = expected["weight_decay"];
   tc.anneal_lr = expected["anneal_lr"];
   torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(tc.lr).weight_decay(tc.weight_decay));
-  // create_gaussian_diffusion's defaults: linear, 1000 steps (diffusion_defaults)
-  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
-  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
-  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
   for (int64_t step = 0; step < tc.iterations; ++step) {
     const auto& e = expected["steps"][step];
     const double lr = train::step_lr(tc, step);
     EXPECT_NEAR(lr, e["lr"].get<double>(), 1e-15);
-    const auto s = train::dse_train_step(*dse, opt, noising, {x01[step] * 2 - 1.0, labels[step], t[step], noise[step]},
-                                         microbatch, lr);
+    const auto s = train::dse_train_step(*dse, opt, c.noising, c.step(step), microbatch, lr);
     const std::string at = " at step " + std::to_string(step + 1);
     EXPECT_LT(test::rel_diff(s.loss, e["train_loss"]), test::parity_tol()) << "loss" << at;
     EXPECT_EQ(s.accuracy, e["train_acc@1"].get<double>()) << "accuracy" << at;
@@ -94,46 +144,17 @@ TEST(TrainDseParity, OfficialStepsWholeBatch) {
 // tensors whose gradient is ~0 (biases ahead of a normalization) rounding flips the sign and the
 // weights differ by ~lr.
 TEST(TrainDseParity, MicrobatchesAndDevicesGiveTheWholeBatchGradient) {
-  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
-  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
-  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
-  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
-  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
-  const auto fresh = [&] {
-    AdmDse dse(config);
-    load_state_dict(*dse, start, "weights.pt");
-    dse->train();
-    dse->to(test::device());
-    return dse;
-  };
   struct Split {
     int64_t microbatch, replicas;
   };
-  std::vector<torch::Tensor> grads;
-  std::vector<double> losses;
-  for (const Split split : {Split{-1, 0}, Split{2, 0}, Split{1, 0}, Split{-1, 1}, Split{-1, 3}, Split{2, 1}}) {
-    AdmDse dse = fresh();
-    std::vector<AdmDse> copies;
-    std::vector<AdmDseImpl*> replicas;
-    for (int64_t r = 0; r < split.replicas; ++r) {
-      copies.push_back(AdmDse(config));  // other weights: the step must broadcast dse's first
-      copies.back()->train();
-      copies.back()->to(test::device());
-      replicas.push_back(copies.back().get());
-    }
-    torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
-    const auto s = train::dse_train_step(*dse, opt, noising, {x01[0] * 2 - 1.0, labels[0], t[0], noise[0]},
-                                         split.microbatch, 3e-4, replicas);
-    std::vector<torch::Tensor> g;
-    for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().cpu().flatten().to(torch::kFloat64));
-    grads.push_back(torch::cat(g));
-    losses.push_back(s.loss);
-  }
-  for (size_t k = 1; k < grads.size(); ++k) {
-    const double rel = test::rel_error(grads[k], grads[0]);
-    test::record("rel_grad_split_" + std::to_string(k), rel);
-    EXPECT_LT(rel, test::parity_tol()) << "split " << k;
-    EXPECT_LT(test::rel_diff(losses[k], losses[0]), test::parity_tol()) << "split " << k;
+  const FirstStep whole = first_step(-1, 0, Precision::Fp32, test::device());
+  int k = 0;
+  for (const Split split : {Split{2, 0}, Split{1, 0}, Split{-1, 1}, Split{-1, 3}, Split{2, 1}}) {
+    const FirstStep r = first_step(split.microbatch, split.replicas, Precision::Fp32, test::device());
+    const double rel = test::rel_error(r.grad, whole.grad);
+    test::record("rel_grad_split_" + std::to_string(++k), rel);
+    EXPECT_LT(rel, test::parity_tol()) << "microbatch " << split.microbatch << ", replicas " << split.replicas;
+    EXPECT_LT(test::rel_diff(r.loss, whole.loss), test::parity_tol()) << "split " << k;
   }
 }
 
@@ -141,36 +162,14 @@ TEST(TrainDseParity, MicrobatchesAndDevicesGiveTheWholeBatchGradient) {
 // one but close to it (bf16 keeps 8 bits of mantissa); also through the DataParallel threads,
 // where autocast must be opened on each shard's own thread.
 TEST(TrainDseParity, Bf16StepIsCloseToTheFp32One) {
-  const auto config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
-  const StateDict start = read_state_dict(test::fixture(kCase + "weights.pt"));
-  const auto noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
-  const auto x01 = read_npy(test::fixture(kCase + "x01.npy")), labels = read_npy(test::fixture(kCase + "labels.npy"));
-  const auto t = read_npy(test::fixture(kCase + "t.npy")), noise = read_npy(test::fixture(kCase + "noise.npy"));
-  std::vector<torch::Tensor> grads;
-  std::vector<double> losses;
-  for (const auto& [precision, replicas] : {std::pair{Precision::Fp32, 0}, std::pair{Precision::Bf16, 0},
-                                            std::pair{Precision::Bf16, 1}}) {
-    AdmDse dse(config);
-    load_state_dict(*dse, start, "weights.pt");
-    dse->train();
-    AdmDse copy(config);
-    copy->train();
-    std::vector<AdmDseImpl*> rs;
-    if (replicas) rs.push_back(copy.get());
-    torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(3e-4).weight_decay(0.05));
-    const auto s = train::dse_train_step(*dse, opt, noising, {x01[0] * 2 - 1.0, labels[0], t[0], noise[0]}, -1, 3e-4,
-                                         rs, precision);
-    std::vector<torch::Tensor> g;
-    for (const auto& p : dse->parameters()) g.push_back(p.grad().detach().flatten().to(torch::kFloat64));
-    grads.push_back(torch::cat(g));
-    losses.push_back(s.loss);
-  }
-  for (size_t k = 1; k < grads.size(); ++k) {
-    const double rel = test::rel_error(grads[k], grads[0]);
-    test::record("rel_grad_bf16_" + std::to_string(k), rel);
-    EXPECT_GT(rel, 1e-4) << "bf16 run " << k << " computed in fp32";
-    EXPECT_LT(rel, 0.1) << "bf16 run " << k;
-    EXPECT_LT(test::rel_diff(losses[k], losses[0]), 0.02) << "bf16 run " << k;
+  const FirstStep fp32 = first_step(-1, 0, Precision::Fp32, torch::kCPU);
+  for (const int64_t replicas : {0, 1}) {
+    const FirstStep bf16 = first_step(-1, replicas, Precision::Bf16, torch::kCPU);
+    const double rel = test::rel_error(bf16.grad, fp32.grad);
+    test::record("rel_grad_bf16_replicas_" + std::to_string(replicas), rel);
+    EXPECT_GT(rel, 1e-4) << "bf16 with " << replicas << " replica(s) computed in fp32";
+    EXPECT_LT(rel, 0.1) << "bf16 with " << replicas << " replica(s)";
+    EXPECT_LT(test::rel_diff(bf16.loss, fp32.loss), 0.02) << "bf16 with " << replicas << " replica(s)";
   }
 }
 
