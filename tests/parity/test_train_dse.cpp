@@ -7,6 +7,8 @@
 // grad_norm and param_norm of each step.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "common/test_util.h"
 #include "core/checkpoint.h"
 #include "core/json_io.h"
@@ -81,25 +83,60 @@ FirstStep first_step(int64_t microbatch, int64_t replicas, Precision precision, 
   return {torch::cat(g), s.loss};
 }
 
-// Every tensor's even flat elements against the official ones: relative error of the values
-// (< parity_tol) and of the change since the start (the values are dominated by the initial
-// weights; the change is what the steps computed).
-void expect_weights(AdmDseImpl& dse, const StateDict& start, const std::string& file, const std::string& what) {
+// Elements whose gradient is at rounding level at some step (|g| ≤ 1e-5 · the network's largest
+// |g|): their true gradient is 0 — the key part of every qkv bias (softmax ignores a shift of all
+// keys), a conv bias ahead of a GroupNorm whose groups hold one channel (width 32 here) — and
+// Adam's first steps move every element by ≈ lr·sign(g), so there the sign of the rounding noise
+// decides the update, and it differs between LibTorch builds (1.13 matches the fixture bit for
+// bit; 2.6 flips some). Keyed by parameter name: bool, flat.
+using RoundingMask = std::map<std::string, torch::Tensor>;
+
+void add_rounding_level(AdmDseImpl& dse, RoundingMask& mask) {
+  double top = 0;
+  for (const auto& p : dse.named_parameters())
+    if (p.value().grad().defined()) top = std::max(top, p.value().grad().abs().max().item<double>());
+  for (const auto& p : dse.named_parameters()) {
+    if (!p.value().grad().defined()) continue;
+    const auto m = p.value().grad().detach().abs().flatten().cpu() <= 1e-5 * top;
+    auto it = mask.find(p.key());
+    if (it == mask.end()) mask.emplace(p.key(), m);
+    else it->second = it->second.logical_or(m);
+  }
+}
+
+// Every tensor's even flat elements against the official ones, leaving out the rounding-level
+// elements (at most 1 % of them): relative error of the values (< parity_tol) and of the change
+// since the start (the values are dominated by the initial weights; the change is what the steps
+// computed).
+void expect_weights(AdmDseImpl& dse, const StateDict& start, const RoundingMask& mask, const std::string& file,
+                    const std::string& what) {
   const StateDict ref = read_state_dict(test::fixture(kCase + file));
   const StateDict own = module_state_dict(dse);
   ASSERT_EQ(ref.size(), own.size()) << what;
   double worst = 0, worst_change = 0;
+  int64_t left_out = 0, total = 0;
+  const auto even = [](const torch::Tensor& t) { return t.detach().cpu().flatten().slice(0, 0, t.numel(), 2); };
   for (const auto& [name, r] : ref) {
     ASSERT_TRUE(own.count(name)) << name;
-    const auto even = [](const torch::Tensor& t) { return t.detach().cpu().flatten().slice(0, 0, t.numel(), 2); };
-    const auto mine = even(own.at(name)), init = even(start.at(name));
-    worst = std::max(worst, test::expect_matches(mine, r, what + " " + name, "rel_error_" + name));
-    if ((r - init).norm().item<double>() > 0)
-      worst_change = std::max(worst_change, test::rel_error(mine - init, r - init));
+    torch::Tensor mine = even(own.at(name)), init = even(start.at(name)), official = r;
+    total += r.numel();
+    if (const auto it = mask.find(name); it != mask.end()) {
+      const auto keep = even(it->second).logical_not();
+      left_out += r.numel() - keep.sum().item<int64_t>();
+      mine = mine.index({keep});
+      init = init.index({keep});
+      official = official.index({keep});
+      if (official.numel() == 0) continue;
+    }
+    worst = std::max(worst, test::expect_matches(mine, official, what + " " + name, "rel_error_" + name));
+    if ((official - init).norm().item<double>() > 0)
+      worst_change = std::max(worst_change, test::rel_error(mine - init, official - init));
   }
   test::record("rel_error_max", worst);
   test::record("rel_error_change_max", worst_change);
+  test::record("rounding_level_elements", static_cast<double>(left_out));
   EXPECT_LT(worst_change, 1e-3) << what << ": the steps' change of the weights";
+  EXPECT_LT(static_cast<double>(left_out), 0.01 * static_cast<double>(total)) << what;
 }
 
 void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch (-1)
@@ -115,11 +152,13 @@ void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch
   tc.weight_decay = expected["weight_decay"];
   tc.anneal_lr = expected["anneal_lr"];
   torch::optim::AdamW opt(dse->parameters(), torch::optim::AdamWOptions(tc.lr).weight_decay(tc.weight_decay));
+  RoundingMask rounding;
   for (int64_t step = 0; step < tc.iterations; ++step) {
     const auto& e = expected["steps"][step];
     const double lr = train::step_lr(tc, step);
     EXPECT_NEAR(lr, e["lr"].get<double>(), 1e-15);
     const auto s = train::dse_train_step(*dse, opt, c.noising, c.step(step), microbatch, lr);
+    add_rounding_level(*dse, rounding);
     const std::string at = " at step " + std::to_string(step + 1);
     EXPECT_LT(test::rel_diff(s.loss, e["train_loss"]), test::parity_tol()) << "loss" << at;
     EXPECT_EQ(s.accuracy, e["train_acc@1"].get<double>()) << "accuracy" << at;
@@ -127,9 +166,9 @@ void run_official_steps(int64_t microbatch) {  // the fixture's: the whole batch
     EXPECT_LT(test::rel_diff(s.param_norm, e["param_norm"]), test::parity_tol()) << "param_norm" << at;
     test::record("rel_loss_step" + std::to_string(step + 1), test::rel_diff(s.loss, e["train_loss"]));
     test::record("rel_grad_norm_step" + std::to_string(step + 1), test::rel_diff(s.grad_norm, e["grad_norm"]));
-    if (step == 0) expect_weights(*dse, start, "weights_step1_even.pt", "after step 1");
+    if (step == 0) expect_weights(*dse, start, rounding, "weights_step1_even.pt", "after step 1");
   }
-  expect_weights(*dse, start, "weights_step3_even.pt", "after step 3");
+  expect_weights(*dse, start, rounding, "weights_step3_even.pt", "after step 3");
 }
 
 TEST(TrainDseParity, OfficialStepsWholeBatch) {
