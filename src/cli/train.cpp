@@ -69,8 +69,7 @@ void zero_init_like_adm(torch::nn::Module& m, bool include_output_conv) {
 void check_output(const TrainArgs& a) {
   if (fs::exists(a.output) && !a.overwrite)
     throw Error("output " + a.output + " exists; pass --overwrite to retrain it");
-  const fs::path dir = fs::path(a.output).parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
+  // its folder is made by the training loop once every check has passed
 }
 
 void finish(const TrainArgs& a, const std::string& what, const train::TrainResult& r, nlohmann::json extra) {

@@ -133,6 +133,8 @@ TrainResult train_steps(torch::nn::Module& module, const StepFn& step_fn, const 
     saved_log = nlohmann::json::parse(tensor_text(t));
     if (!c.quiet) std::cerr << what << ": resuming from " << state_file.string() << " at step " << r.resumed_at << "\n";
   }
+  // the output's folder, made only now that every check has passed (a refused run leaves none)
+  if (!state_file.empty() && !state_file.parent_path().empty()) fs::create_directories(state_file.parent_path());
 
   WindowMean window;
   const auto start = std::chrono::steady_clock::now();

@@ -196,6 +196,10 @@ TEST_F(TrainDseFolders, OneLineErrors) {
   const auto w = dir_ / "bad.pt";
   std::string text;
   expect_one_line_error(train((dir_ / "a").string(), w, {}, &text), text, "at least two folders", w);
+  // a refused run leaves no output folder behind
+  expect_one_line_error(train((dir_ / "a").string(), dir_ / "new" / "w.pt", {}, &text), text, "at least two folders",
+                        dir_ / "new" / "w.pt");
+  EXPECT_FALSE(fs::exists(dir_ / "new")) << "a refused run made the output's folder";
 
   fs::create_directories(dir_ / "empty");
   expect_one_line_error(train((dir_ / "a").string() + "," + (dir_ / "empty").string(), w, {}, &text), text,
