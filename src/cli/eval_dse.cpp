@@ -57,9 +57,7 @@ void run_eval_dse(const EvalDseArgs& a) {
     throw Error("eval-dse: --domains names " + std::to_string(folders.size()) + " folders but the DSE " +
                 weights.string() + " has " + std::to_string(num_class) +
                 " classes; give one folder per class, in the label order it was trained with");
-  const auto& sc = p.schedule;
-  const auto noising = train::noising_coefficients(
-      get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps));
+  const auto noising = train::noising_coefficients(p.schedule);
   train::check_eval_settings(a.buckets, a.batch_size, noising.num_timesteps());
   const LabeledFolders data = read_labeled_folders(folders, p.image_size, a.skip_bad);
   if (!data.skipped.empty()) std::cerr << "eval-dse: " << skipped_summary(data.skipped) << "\n";

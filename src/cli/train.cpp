@@ -260,9 +260,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
     copies.back()->train();
     replicas.push_back(copies.back().get());
   }
-  const auto& sc = p.schedule;
-  const train::NoisingCoefficients noising = train::noising_coefficients(
-      get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps));
+  const train::NoisingCoefficients noising = train::noising_coefficients(p.schedule);
   a.config.extra = {{"domains", f.domains}, {"microbatch", f.microbatch}, {"init", f.init},
                     {"skip_bad", f.skip_bad}};
   if (precision != Precision::Fp32) a.config.extra["precision"] = to_string(precision);  // a resume must match

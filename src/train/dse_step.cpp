@@ -8,14 +8,10 @@
 
 namespace egsde::train {
 
-NoisingCoefficients noising_coefficients(const torch::Tensor& betas_f64) {
-  const auto betas = betas_f64.to(torch::kFloat64);
-  // GaussianDiffusion.__init__: alphas_cumprod = cumprod(1 − β); SpacedDiffusion keeping every
-  // step: β'_i = 1 − ᾱ_i / ᾱ_{i−1} (ᾱ_{−1} = 1), then the base class on β'.
-  const auto ab0 = torch::cumprod(1.0 - betas, 0);
-  const auto prev = torch::cat({torch::ones({1}, torch::kFloat64), ab0.slice(0, 0, -1)});
-  const auto ab = torch::cumprod(1.0 - (1.0 - ab0 / prev), 0);
-  return {ab.sqrt().to(torch::kFloat32), (1.0 - ab).sqrt().to(torch::kFloat32)};
+NoisingCoefficients noising_coefficients(const ScheduleConfig& schedule) {
+  const GaussianDiffusion d = guided_diffusion(schedule, {}, ModelVarType::FixedLarge);  // the variance is unused
+  const auto f32 = [](const std::vector<double>& v) { return torch::tensor(v, torch::kFloat64).to(torch::kFloat32); };
+  return {f32(d.sqrt_alphas_cumprod), f32(d.sqrt_one_minus_alphas_cumprod)};
 }
 
 torch::Tensor q_sample(const NoisingCoefficients& c, const torch::Tensor& x0, const torch::Tensor& t,

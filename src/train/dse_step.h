@@ -11,20 +11,19 @@
 #include <vector>
 
 #include "core/precision.h"
-#include "diffusion/schedule.h"
+#include "diffusion/gaussian_diffusion.h"
 #include "models/adm_encoder.h"
 
 namespace egsde::train {
 
-// The q_sample coefficients of guided_diffusion's training diffusion (script_util
-// create_gaussian_diffusion, timestep_respacing ""): float64 betas, ᾱ by cumprod, the betas
-// re-derived from ᾱ and ᾱ again as SpacedDiffusion does, √ᾱ and √(1 − ᾱ) in float64, cast to
-// float32 when gathered (_extract_into_tensor). Float32 CPU tensors of length T.
+// The q_sample coefficients of guided_diffusion's training diffusion (create_gaussian_diffusion,
+// timestep_respacing "": diffusion/gaussian_diffusion.h's float64 √ᾱ and √(1 − ᾱ)), cast to
+// float32 as _extract_into_tensor does, once, for per-image gathers. Float32 CPU tensors of length T.
 struct NoisingCoefficients {
   torch::Tensor sqrt_alphas_cumprod, sqrt_one_minus_alphas_cumprod;
   int64_t num_timesteps() const { return sqrt_alphas_cumprod.size(0); }
 };
-NoisingCoefficients noising_coefficients(const torch::Tensor& betas_f64);
+NoisingCoefficients noising_coefficients(const ScheduleConfig& schedule);
 
 // GaussianDiffusion.q_sample with explicit noise: √ᾱ_t·x0 + √(1 − ᾱ_t)·noise (float32).
 torch::Tensor q_sample(const NoisingCoefficients& c, const torch::Tensor& x0, const torch::Tensor& t,

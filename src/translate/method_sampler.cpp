@@ -127,10 +127,7 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
     const ModelVarType var = s.eps.learn_sigma                                  ? ModelVarType::LearnedRange
                              : profile.schedule.var_type == VarType::FixedSmall ? ModelVarType::FixedSmall
                                                                                 : ModelVarType::FixedLarge;
-    const ScheduleConfig& sc = profile.schedule;
-    const auto betas = get_beta_schedule(sc.beta_schedule, sc.beta_start, sc.beta_end, sc.num_diffusion_timesteps);
-    const std::vector<double> b(betas.data_ptr<double>(), betas.data_ptr<double>() + betas.numel());
-    s.diffusion = spaced_diffusion(b, s.schedule.timestep_map, var);  // the same kept steps
+    s.diffusion = guided_diffusion(profile.schedule, s.schedule.timestep_map, var);  // the same kept steps
   }
 }
 

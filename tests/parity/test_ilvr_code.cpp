@@ -37,10 +37,10 @@ EpsFn fixture_model() {
 // create_gaussian_diffusion(steps=1000, noise_schedule="linear", timestep_respacing="10")
 GaussianDiffusion fixture_diffusion(ModelVarType var) {
   const auto diff = read_json_file(test::fixture("ilvr/diffusion.json"));
-  const int64_t T = diff.at("steps").get<int64_t>();
-  const auto betas = get_beta_schedule(BetaSchedule::Linear, 0.0001, 0.02, T);
-  const std::vector<double> b(betas.data_ptr<double>(), betas.data_ptr<double>() + T);
-  return spaced_diffusion(b, space_timesteps(T, diff.at("timestep_respacing").get<std::string>()), var);
+  ScheduleConfig linear;  // linear 1e-4..0.02
+  linear.num_diffusion_timesteps = diff.at("steps").get<int64_t>();
+  return guided_diffusion(
+      linear, space_timesteps(linear.num_diffusion_timesteps, diff.at("timestep_respacing").get<std::string>()), var);
 }
 
 // Returns the recorded tensor (p_sample's one draw).

@@ -48,7 +48,7 @@ const Case& fixture_case() {
     Case c;
     c.config = AdmDseConfig::from_json(read_json_file(test::fixture(kCase + "config.json")));
     c.start = read_state_dict(test::fixture(kCase + "weights.pt"));
-    c.noising = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+    c.noising = train::noising_coefficients(ScheduleConfig{});  // linear 1e-4..0.02, 1000 steps
     c.x01 = read_npy(test::fixture(kCase + "x01.npy"));
     c.labels = read_npy(test::fixture(kCase + "labels.npy"));
     c.t = read_npy(test::fixture(kCase + "t.npy"));
@@ -214,7 +214,7 @@ TEST(TrainDseParity, Bf16StepIsCloseToTheFp32One) {
 
 TEST(TrainDseParity, NoisingCoefficientsAreGuidedDiffusions) {
   // √ᾱ_0 = √(1 − β_0) and √(1 − ᾱ_0) = √β_0, β_0 = 1e-4 (hand calculation)
-  const auto c = train::noising_coefficients(get_beta_schedule(BetaSchedule::Linear, 1e-4, 0.02, 1000));
+  const auto c = train::noising_coefficients(ScheduleConfig{});
   ASSERT_EQ(c.num_timesteps(), 1000);
   EXPECT_FLOAT_EQ(c.sqrt_alphas_cumprod[0].item<float>(), static_cast<float>(std::sqrt(1 - 1e-4)));
   EXPECT_FLOAT_EQ(c.sqrt_one_minus_alphas_cumprod[0].item<float>(), static_cast<float>(std::sqrt(1e-4)));
