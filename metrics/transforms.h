@@ -3,20 +3,13 @@
 #pragma once
 #include <torch/torch.h>
 
-#include <utility>
-
-#include "core/pil_resize.h"
-
 namespace egsde::metrics {
-
-// transforms.Resize(size, interpolation) on an [H, W, 3] uint8 image: a copy when the size
-// already matches (torchvision returns the image untouched), else PIL's resize.
-torch::Tensor resize_shorter_side(const torch::Tensor& image_hwc_u8, int size, PilFilter filter);
 
 // transforms.ToTensor: [H, W, C] uint8 -> [C, H, W] float32 in [0, 1] (x / 255 in float32).
 torch::Tensor to_tensor(const torch::Tensor& image_hwc_u8);
 
-// The L2/MSE/PSNR/SSIM input of the official eval: Resize(256, BICUBIC) then ToTensor.
+// The L2/MSE/PSNR/SSIM input of the official eval: Resize(256, BICUBIC) (core/image_io.h
+// resize_shorter_side) then ToTensor.
 torch::Tensor eval_tensor(const torch::Tensor& image_hwc_u8, int size = 256);
 
 }  // namespace egsde::metrics

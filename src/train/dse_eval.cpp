@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "core/error.h"
+#include "train/train_data.h"
 
 namespace egsde::train {
 namespace {
@@ -82,8 +83,7 @@ DseAccuracy dse_accuracy_by_timestep(const std::function<torch::Tensor(const tor
         ts.push_back(torch::randint(lo, hi, {1}, gen, torch::kInt64));
         noises.push_back(torch::randn({1, data.images.size(1), data.images.size(2), data.images.size(3)}, gen));
       }
-      // the official test transform: ToTensor, ×2 − 1
-      const auto x0 = (data.images.slice(0, i, j).to(torch::kFloat32).div(255) * 2 - 1).to(device);
+      const auto x0 = to_model_range(data.images.slice(0, i, j)).to(device);  // ToTensor, ×2 − 1 (no flip)
       const auto t = torch::cat(ts).to(device);
       const auto pred = logits(q_sample(noising, x0, t, torch::cat(noises).to(device)), t).argmax(1).to(torch::kCPU);
       const auto p = pred.accessor<int64_t, 1>();

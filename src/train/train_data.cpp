@@ -42,7 +42,9 @@ FolderBatch draw_folder_batch(const LabeledFolders& data, int64_t batch_size, to
     const auto flipped = torch::rand({idx.size(0)}, gen) < 0.5;
     x = torch::where(flipped.view({-1, 1, 1, 1}), x.flip({3}), x);
   }
-  return {x.to(torch::kFloat32).div(255) * 2 - 1.0, data.labels.index_select(0, idx)};
+  return {to_model_range(x), data.labels.index_select(0, idx)};
 }
+
+torch::Tensor to_model_range(const torch::Tensor& images_u8) { return images_u8.to(torch::kFloat32).div(255) * 2 - 1.0; }
 
 }  // namespace egsde::train

@@ -30,6 +30,10 @@ torch::Tensor sample_indices(int64_t n, int64_t batch_size, torch::Generator& ge
 // shuffle=True))): min(batch_size, N) distinct images (the first of a fresh random permutation),
 // through the rest of the official train transform: RandomHorizontalFlip(p=0.5) per image (when
 // `flip`), ToTensor, then 2x − 1. x0 float32 [B, 3, S, S] in [−1, 1], labels int64 [B]; CPU.
+// The rest of the official transform on held uint8 pixels [N, 3, S, S]: ToTensor, then 2x − 1
+// (float32 in [−1, 1]).
+torch::Tensor to_model_range(const torch::Tensor& images_u8);
+
 struct FolderBatch {
   torch::Tensor x0, labels;
 };
