@@ -48,7 +48,8 @@ struct ImagesArgs {
 // train-dse --domains: the official run_train_dse.py on image folders.
 struct FolderArgs {
   std::vector<std::string> domains;
-  std::string init, device = "cpu", precision = "fp32";
+  std::string init, precision = "fp32";
+  std::vector<std::string> devices = {"cpu"};  // the first holds the optimized DSE, the others replicas
   int64_t microbatch = -1;
   bool skip_bad = false;
 };
@@ -224,16 +225,15 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
     throw Error("train-dse: --domains names " + std::to_string(f.domains.size()) +
                 " folders but the profile's dse.num_class is " + std::to_string(cfg.num_class) + " (" + a.profile +
                 "); set num_class to the number of domains");
-  // --device D or a list D0,D1,...: the first holds the optimized DSE, the others replicas
-  // (train::dse_train_step: the batch split over them, as the official DataParallel)
+  // --device D or a list D0,D1,...: the batch split over them (train::dse_train_step, as the
+  // official DataParallel)
   std::vector<torch::Device> devices;
   std::string device_list;
-  for (size_t at = 0; at <= f.device.size();) {
-    const size_t comma = std::min(f.device.find(',', at), f.device.size());
-    devices.push_back(parse_device(f.device.substr(at, comma - at)));
+  for (const auto& d : f.devices) {
+    devices.push_back(parse_device(d));
     device_list += (device_list.empty() ? "" : ",") + devices.back().str();
-    at = comma + 1;
   }
+  if (devices.empty()) throw Error("--device needs a device: cpu, cuda, cuda:N or a list cuda:0,cuda:1,...");
   const torch::Device device = devices.front();
   const Precision precision = parse_precision(f.precision);
   const LabeledFolders data = read_labeled_folders(folders, cfg.image_size, f.skip_bad);
@@ -400,9 +400,10 @@ void register_train(CLI::App& app) {
     cmd->add_option("--microbatch", f->microbatch, "Images per forward/backward (-1: the whole batch)")
         ->capture_default_str()
         ->needs(domains);
-    cmd->add_option("--device", f->device,
+    cmd->add_option("--device", f->devices,
                     "cpu, cuda or cuda:N, or a list cuda:0,cuda:1,... that splits each batch over the devices "
                     "(as the official DataParallel; the same step up to float rounding)")
+        ->delimiter(',')
         ->capture_default_str()
         ->needs(domains);
     cmd->add_option("--precision", f->precision,
