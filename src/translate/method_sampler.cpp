@@ -70,12 +70,11 @@ MethodSampler::MethodSampler(const Profile& profile, const MethodSamplerOptions&
   s.eps = load_eps_model(a.diffusionmodel, as_written, what, a.ckpt, o.channels_last);
   // float32 ε also under bf16 autocast, so the step's arithmetic stays float32 (the official
   // egsde_sample ends with sample.float()); a no-op in fp32, like the DSE features' cast below
-  s.eps.eps = [f = std::move(s.eps.eps)](const torch::Tensor& y, const torch::Tensor& t) {
-    return f(y, t).to(torch::kFloat32);
+  const auto as_float32 = [](EpsFn f) {
+    return EpsFn([f = std::move(f)](const torch::Tensor& y, const torch::Tensor& t) { return f(y, t).to(torch::kFloat32); });
   };
-  s.eps.output = [f = std::move(s.eps.output)](const torch::Tensor& y, const torch::Tensor& t) {
-    return f(y, t).to(torch::kFloat32);
-  };
+  s.eps.eps = as_float32(std::move(s.eps.eps));
+  s.eps.output = as_float32(std::move(s.eps.output));  // ILVR's whole output (ε and the variance values)
   if (s.eps.image_size > 0 && s.eps.image_size != profile.image_size)
     throw Error(what + ": the score model is built for image_size " + std::to_string(s.eps.image_size) +
                 " but data.image_size is " + std::to_string(profile.image_size));
