@@ -1,7 +1,8 @@
-// `egsde train-score`, `egsde train-dse`, `egsde train-features`: the demo's three networks
-// (issue 7), trained in C++ on Fashion-MNIST classes read from Debian's package; `train-dse
-// --domains` trains a DSE on the user's own image folders as run_train_dse.py does, `train-score
-// --images` the score model on the user's folder of target-domain images. Each writes the
+// `egsde train-score`, `egsde train-dse`, `egsde train-features`: `train-dse --domains` trains a
+// DSE on image folders as run_train_dse.py does, `train-score --images` the score model on a
+// folder of target-domain images (the demo's two: `fmnist-prepare`'s class folders,
+// scripts/demo_train.sh), `train-features` the demo's FD-FMNIST classifier on the 10
+// Fashion-MNIST classes read from Debian's package (issue 7). Each writes the
 // weights in the official state-dict format (what `egsde translate` / `egsde run` load) plus
 // <output>.json with the provenance (command, seed, iterations, final loss, wall time, commit),
 // and keeps <output>.state to resume an interrupted run (deleted when the run completes).
@@ -33,8 +34,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TrainArgs {
-  std::string profile, output, data = kFashionMnistDir.string();
-  std::vector<std::string> classes;
+  std::string profile, output, data = kFashionMnistDir.string();  // data: train-features' IDX files
   train::TrainConfig config;
   bool overwrite = false;
 };
@@ -77,7 +77,6 @@ void finish(const TrainArgs& a, const std::string& what, const train::TrainResul
   write_state_dict(a.output, r.weights);
   nlohmann::json prov = {{"command", command_line()},
                          {"network", what},
-                         {"classes", a.classes},
                          {"train", a.config.to_json()},
                          {"iterations", r.iterations},
                          {"final_loss", r.final_loss},
@@ -93,27 +92,9 @@ void finish(const TrainArgs& a, const std::string& what, const train::TrainResul
             << r.final_loss << ", " << r.seconds << " s\n";
 }
 
-Profile demo_profile(const std::string& path) {
+Profile training_profile(const std::string& path) {
   if (path.empty()) throw Error("--profile is required (the profile whose config sections define the network)");
   return read_profile(path);
-}
-
-// What train-score and train-dse start from: the profile (its config sections define the
-// network), its β schedule, and the demo's training images scaled to [−1, 1] (ToTensor, ×2−1).
-struct DemoTrainingSet {
-  Profile profile;
-  Schedule schedule;
-  train::LabeledImages data;
-  torch::Tensor x;
-};
-
-DemoTrainingSet demo_training_set(const TrainArgs& a) {
-  check_output(a);
-  DemoTrainingSet t{demo_profile(a.profile), {}, {}, {}};
-  t.schedule = make_schedule(t.profile.schedule);
-  t.data = train::fashion_mnist_classes_data("train", a.classes, a.data);
-  t.x = t.data.images * 2 - 1;
-  return t;
 }
 
 // The profile's ADM UNet, if train-score can train it: the ε-MSE of an unconditional model.
@@ -131,61 +112,12 @@ AdmUNetConfig score_config(const Profile& p, const std::string& path) {
   return cfg;
 }
 
-void run_score(const TrainArgs& a) {
-  const DemoTrainingSet set = demo_training_set(a);
-  const Profile& p = set.profile;
-  const AdmUNetConfig cfg = score_config(p, a.profile);
-  torch::manual_seed(a.config.seed);
-  AdmUNet net(cfg);
-  zero_init_like_adm(*net, true);
-  const Schedule& s = set.schedule;
-  const torch::Tensor& x = set.x;
-  std::cerr << "train-score: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
-  const auto r = train::train(
-      *net,
-      [&](torch::Generator& gen, nlohmann::json&) {
-        return train::epsilon_loss(*net, s, x.index_select(0, train::sample_indices(x.size(0), a.config.batch_size, gen)),
-                                   gen);
-      },
-      a.config, a.output + ".state", "train-score");
-  finish(a, "adm-unet", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
-}
-
-void run_dse(const TrainArgs& a) {
-  const DemoTrainingSet set = demo_training_set(a);
-  const Profile& p = set.profile;
-  AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
-  cfg.phase = DsePhase::Train;
-  if (cfg.num_class != static_cast<int64_t>(a.classes.size()))
-    throw Error("train-dse: --classes names " + std::to_string(a.classes.size()) + " domains but the profile's dse.num_class is " +
-                std::to_string(cfg.num_class));
-  torch::manual_seed(a.config.seed);
-  AdmDse net(cfg);
-  zero_init_like_adm(*net, false);
-  const Schedule& s = set.schedule;
-  const torch::Tensor& x = set.x;
-  const auto& data = set.data;
-  std::cerr << "train-dse: " << x.size(0) << " images, " << parameter_count(*net) << " parameters\n";
-  const auto r = train::train(
-      *net,
-      [&](torch::Generator& gen, nlohmann::json& log) {
-        const auto idx = train::sample_indices(x.size(0), a.config.batch_size, gen);
-        double acc = 0;
-        auto loss = train::dse_loss(*net, s, x.index_select(0, idx), data.labels.index_select(0, idx), gen, &acc);
-        log["acc"] = acc;
-        return loss;
-      },
-      a.config, a.output + ".state", "train-dse");
-  cfg.phase = DsePhase::Test;
-  finish(a, "adm-dse", r, {{"config", cfg.to_json()}, {"n_train_images", x.size(0)}});
-}
-
 // The score model on one folder (guided-diffusion's image_train.py with the ε-MSE): batches of
 // distinct images of the folder (Resize(image_size, bicubic), random flip, ×2−1), t uniform,
 // the DDPM simple loss, AdamW, EMA; resumable like every train-* command.
 void run_score_folder(TrainArgs a, const ImagesArgs& f) {
   check_output(a);
-  const Profile p = demo_profile(a.profile);
+  const Profile p = training_profile(a.profile);
   const AdmUNetConfig cfg = score_config(p, a.profile);
   const torch::Device device = parse_device(f.device);
   const LabeledFolders data = read_image_folder(f.images, p.image_size, f.skip_bad);
@@ -194,7 +126,7 @@ void run_score_folder(TrainArgs a, const ImagesArgs& f) {
   AdmUNet net(cfg);
   zero_init_like_adm(*net, true);
   net->to(device);
-  const Schedule s = make_schedule(p.schedule);
+  const train::NoisingCoefficients noising = train::noising_coefficients(p.schedule);
   a.config.extra = {{"images", f.images}, {"skip_bad", f.skip_bad}};
   std::cerr << "train-score: " << data.images.size(0) << " images of " << f.images << ", " << parameter_count(*net)
             << " parameters, on " << device.str() << "\n";
@@ -202,11 +134,10 @@ void run_score_folder(TrainArgs a, const ImagesArgs& f) {
       *net,
       [&](torch::Generator& gen, nlohmann::json&) {
         const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
-        return train::epsilon_loss(*net, s, b.x0.to(device), gen);
+        return train::epsilon_loss(*net, noising, b.x0.to(device), gen);
       },
       a.config, a.output + ".state", "train-score");
   for (auto& [k, v] : r.weights) v = v.to(torch::kCPU);
-  a.classes.clear();
   finish(a, "adm-unet", r,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"images", f.images},
           {"skipped_images", data.skipped.size()}, {"device", device.str()}});
@@ -216,7 +147,7 @@ void run_score_folder(TrainArgs a, const ImagesArgs& f) {
 // or --init as load_share_weights), labeldataset batches, uniform t, q_sample noise, CE, AdamW.
 void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   check_output(a);
-  const Profile p = demo_profile(a.profile);
+  const Profile p = training_profile(a.profile);
   AdmDseConfig cfg = AdmDseConfig::from_json(config_section(NetworkKind::AdmDse, p.config));
   cfg.phase = DsePhase::Train;
   const std::vector<fs::path> folders(f.domains.begin(), f.domains.end());
@@ -284,7 +215,6 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   auto result = r;
   for (auto& [k, v] : result.weights) v = v.to(torch::kCPU);
   cfg.phase = DsePhase::Test;
-  a.classes.clear();
   finish(a, "adm-dse", result,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"classes", classes},
           {"domains", f.domains}, {"images_per_domain", counts}, {"skipped_images", data.skipped.size()},
@@ -329,7 +259,6 @@ CLI::App* add_common(CLI::App& app, const std::string& name, const std::string& 
     cmd->add_option("--profile", a.profile, "Profile JSON whose config sections (model / dse, diffusion) define the network")
         ->required();
   cmd->add_option("-o,--output", a.output, "Weights to write (state dict); also <output>.json, <output>.state")->required();
-  cmd->add_option("--data", a.data, "Folder of Fashion-MNIST's gzip'd IDX files")->capture_default_str();
   cmd->add_option("--iterations", a.config.iterations, "Optimizer steps")->capture_default_str();
   cmd->add_option("--batch-size", a.config.batch_size, "Images per step")->capture_default_str();
   cmd->add_option("--lr", a.config.lr, "AdamW learning rate")->capture_default_str();
@@ -346,82 +275,58 @@ CLI::App* add_common(CLI::App& app, const std::string& name, const std::string& 
 void register_train(CLI::App& app) {
   {
     auto a = std::make_shared<TrainArgs>();
-    a->classes = {"sneaker"};
     a->config.iterations = 3000;
     a->config.batch_size = 32;
     a->config.lr = 2e-4;
     a->config.ema_rate = 0.999;
     auto f = std::make_shared<ImagesArgs>();
     auto* cmd = add_common(app, "train-score",
-                           "Train the ADM score network (DDPM ε-loss, AdamW, EMA) on Fashion-MNIST --classes or on "
-                           "your own folder of target-domain images (--images)",
+                           "Train the ADM score network (DDPM ε-loss, AdamW, EMA) on a folder of target-domain images",
                            *a, true);
-    auto* classes =
-        cmd->add_option("--classes", a->classes, "Target-domain classes")->delimiter(',')->capture_default_str();
-    auto* images = cmd->add_option("--images", f->images,
-                                   "Folder of target-domain images (listed recursively, Resize(image_size, bicubic), "
-                                   "random flip; square after the resize)")
-                       ->excludes(classes);
-    cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str()->needs(images);
-    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")
-        ->needs(images);
+    cmd->add_option("--images", f->images,
+                    "Folder of target-domain images (listed recursively, Resize(image_size, bicubic), random flip; "
+                    "square after the resize)")
+        ->required();
+    cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping");
     cmd->add_option("--ema", a->config.ema_rate, "EMA rate of the saved weights (0: none)")->capture_default_str();
-    cmd->callback([a, f] {
-      if (f->images.empty()) return run_score(*a);
-      run_score_folder(*a, *f);
-    });
+    cmd->callback([a, f] { run_score_folder(*a, *f); });
   }
   {
     auto a = std::make_shared<TrainArgs>();
-    a->classes = {"sandal", "sneaker"};
     auto f = std::make_shared<FolderArgs>();
-    a->config.iterations = 1500;
+    a->config.iterations = 5000;  // run_train_dse.py's defaults
     a->config.batch_size = 32;
     a->config.lr = 3e-4;
     a->config.weight_decay = 0.05;
     a->config.anneal_lr = true;
     auto* cmd = add_common(app, "train-dse",
-                           "Train the DSE on noised images of its domains (as run_train_dse.py: uniform t, CE, AdamW, "
-                           "annealed lr): Fashion-MNIST --classes, or your own image folders (--domains)",
+                           "Train the DSE on noised images of its domains' folders (as run_train_dse.py: uniform t, "
+                           "CE, AdamW, annealed lr)",
                            *a, true);
-    auto* classes = cmd->add_option("--classes", a->classes, "Fashion-MNIST classes as the domains, in label order")
-                        ->delimiter(',')
-                        ->capture_default_str();
-    auto* domains =
-        cmd->add_option("--domains", f->domains,
-                        "Image folders DIR_A,DIR_B[,...]: class 0, 1, ... in this order (official labeldataset; "
-                        "images listed recursively, Resize(image_size, bicubic), random flip)")
-            ->delimiter(',')
-            ->excludes(classes);
+    cmd->add_option("--domains", f->domains,
+                    "Image folders DIR_A,DIR_B[,...]: class 0, 1, ... in this order (official labeldataset; "
+                    "images listed recursively, Resize(image_size, bicubic), random flip)")
+        ->delimiter(',')
+        ->required();
     cmd->add_option("--init", f->init,
                     "Start from this checkpoint's tensors of equal name and shape (load_share_weights; e.g. "
-                    "guided-diffusion's 256x256_classifier.pt); default: from scratch")
-        ->needs(domains);
+                    "guided-diffusion's 256x256_classifier.pt); default: from scratch");
     cmd->add_option("--microbatch", f->microbatch, "Images per forward/backward (-1: the whole batch)")
-        ->capture_default_str()
-        ->needs(domains);
+        ->capture_default_str();
     cmd->add_option("--device", f->devices,
                     "cpu, cuda or cuda:N, or a list cuda:0,cuda:1,... that splits each batch over the devices "
                     "(as the official DataParallel; the same step up to float rounding)")
         ->delimiter(',')
-        ->capture_default_str()
-        ->needs(domains);
+        ->capture_default_str();
     cmd->add_option("--precision", f->precision,
                     "fp32 (official), tf32 (CUDA) or bf16 (autocast of the forward passes; opt-in, changes the "
                     "weights)")
-        ->capture_default_str()
-        ->needs(domains);
-    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping")
-        ->needs(domains);
+        ->capture_default_str();
+    cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping");
     cmd->add_flag("--anneal-lr,!--no-anneal-lr", a->config.anneal_lr,
                   "Anneal the lr linearly to 0 (set_annealed_lr; on by default, as the official)");
-    cmd->get_option("--iterations")->description("Optimizer steps (default 1500 with --classes, 5000 with --domains)");
-    cmd->callback([a, f, cmd] {
-      if (f->domains.empty()) return run_dse(*a);
-      TrainArgs fa = *a;
-      if (cmd->count("--iterations") == 0) fa.config.iterations = 5000;  // run_train_dse.py's default
-      run_dse_folders(fa, *f);
-    });
+    cmd->callback([a, f] { run_dse_folders(*a, *f); });
   }
   {
     auto a = std::make_shared<TrainArgs>();
@@ -432,6 +337,7 @@ void register_train(CLI::App& app) {
     a->config.weight_decay = 0.01;
     auto* cmd = add_common(app, "train-features",
                            "Train the 10-class FMNIST classifier whose features define FD-FMNIST", *a, false);
+    cmd->add_option("--data", a->data, "Folder of Fashion-MNIST's gzip'd IDX files")->capture_default_str();
     cmd->add_option("--width", cfg->width, "Channels of the first stage")->capture_default_str();
     cmd->add_option("--feature-dim", cfg->feature_dim, "Penultimate (feature) dimension")->capture_default_str();
     cmd->callback([a, cfg] { run_features(*a, *cfg); });

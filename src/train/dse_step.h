@@ -11,23 +11,10 @@
 #include <vector>
 
 #include "core/precision.h"
-#include "diffusion/gaussian_diffusion.h"
 #include "models/adm_encoder.h"
+#include "train/noising.h"
 
 namespace egsde::train {
-
-// The q_sample coefficients of guided_diffusion's training diffusion (create_gaussian_diffusion,
-// timestep_respacing "": diffusion/gaussian_diffusion.h's float64 √ᾱ and √(1 − ᾱ)), cast to
-// float32 as _extract_into_tensor does, once, for per-image gathers. Float32 CPU tensors of length T.
-struct NoisingCoefficients {
-  torch::Tensor sqrt_alphas_cumprod, sqrt_one_minus_alphas_cumprod;
-  int64_t num_timesteps() const { return sqrt_alphas_cumprod.size(0); }
-};
-NoisingCoefficients noising_coefficients(const ScheduleConfig& schedule);
-
-// GaussianDiffusion.q_sample with explicit noise: √ᾱ_t·x0 + √(1 − ᾱ_t)·noise (float32).
-torch::Tensor q_sample(const NoisingCoefficients& c, const torch::Tensor& x0, const torch::Tensor& t,
-                       const torch::Tensor& noise);
 
 struct DseStepInput {
   torch::Tensor x0;      // float32 [B, 3, S, S] in [−1, 1] (after the train transform)
