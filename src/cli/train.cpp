@@ -74,6 +74,9 @@ void check_output(const TrainArgs& a) {
 }
 
 void finish(const TrainArgs& a, const std::string& what, const train::TrainResult& r, nlohmann::json extra) {
+  // the provenance before the weights are written: retraining committed weights in place must
+  // not report the checkout as dirty because of the file being replaced
+  const nlohmann::json checkout = provenance();
   write_state_dict(a.output, r.weights);
   nlohmann::json prov = {{"command", command_line()},
                          {"network", what},
@@ -84,7 +87,7 @@ void finish(const TrainArgs& a, const std::string& what, const train::TrainResul
                          {"wall_seconds", r.seconds},
                          {"resumed_at", r.resumed_at},
                          {"weights", fs::path(a.output).filename().string()},
-                         {"provenance", provenance()}};
+                         {"provenance", checkout}};
   for (auto& [k, v] : extra.items()) prov[k] = v;
   write_json_file(a.output + ".json", prov);
   fs::remove(a.output + ".state");
