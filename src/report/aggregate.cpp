@@ -220,7 +220,7 @@ SpecRuns runs_from_spec(const runner::Spec& spec, const fs::path& root) {
   if (!out.strays.empty())
     out.notes.push_back(std::to_string(out.strays.size()) + (out.strays.size() == 1 ? " run folder under " : " run folders under ") +
                         root.string() + (out.strays.size() == 1 ? " was" : " were") + " run by spec " +
-                        spec.name + " but it no longer expands to them (the spec edited or its weights retrained since?): " + join(out.strays, ", ") +
+                        spec.name + " but it no longer expands to them (edited since?): " + join(out.strays, ", ") +
                         "; they are not in the table: restore the spec to include them, or move them out of " +
                         root.string());
   return out;

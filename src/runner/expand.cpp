@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include <cmath>
-#include <filesystem>
-#include <map>
 #include <set>
 
 #include "core/digest.h"
@@ -69,32 +67,12 @@ std::vector<json> grid_points(const Grid& grid) {
   return points;
 }
 
-// The digests of the networks a run samples with (args.ckpt; args.dsepath when λs or λc use the
-// DSE — SDEdit and ILVR runs, ls = 0, keep their ids when only the DSE changes; null when the
-// file is missing, which preflight refuses): part of the id, so retrained weights under the same
-// path are a new run and --resume never keeps translations of the earlier weights.
-json weights_digests(const Profile& p, std::map<std::string, json>& cache) {
-  json out = json::object();
-  const auto digest = [&](const std::filesystem::path& f) {
-    const std::string k = f.string();
-    if (!cache.count(k)) {
-      std::error_code ec;
-      cache[k] = std::filesystem::is_regular_file(f, ec) ? json(file_digest(f)) : json(nullptr);
-    }
-    return cache[k];
-  };
-  out["ckpt"] = digest(p.args.ckpt);
-  if (!p.args.dsepath.empty() && (p.args.ls != 0 || p.args.lc != 0)) out["dsepath"] = digest(p.args.dsepath);
-  return out;
-}
-
 }  // namespace
 
 Expansion expand(const Spec& spec) {
   const std::string where = spec.file.empty() ? std::string("spec") : spec.file.string();
   Expansion out;
   std::set<std::string> seen;
-  std::map<std::string, json> digests;  // weights file -> digest, each file read once
   std::vector<json> points;  // each grid's points in order; a point two grids share counts once
   for (const Grid& g : spec.grids)
     for (auto& p : grid_points(g))
@@ -128,7 +106,6 @@ Expansion expand(const Spec& spec) {
         // ILVR's algorithm became the ILVR code's (samplers/ilvr.h): a new id, so no output root
         // resumes or tables records of the earlier variant under it
         if (method == Method::Ilvr) run.config["sampler"] = "ilvr-code";
-        run.config["weights"] = weights_digests(parsed, digests);
         if (spec.respace > 0) run.config["respace"] = spec.respace;  // absent when 0: ids stay stable
         if (spec.precision != Precision::Fp32) run.config["precision"] = egsde::to_string(spec.precision);  // likewise
         if (spec.conv != ConvAlgo::Direct) run.config["conv"] = egsde::to_string(spec.conv);  // likewise

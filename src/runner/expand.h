@@ -1,7 +1,6 @@
 // A spec expands into resolved runs: methods (spec order) × grid points (keys sorted, the last
 // key varying fastest) × repeats. Each run carries its canonical translation config and a stable
-// id hashed from it (with the digests of its weight files: retrained weights are new runs), so the
-// same run has the same id whatever the spec's key order, and runs that
+// id hashed from it, so the same run has the same id whatever the spec's key order, and runs that
 // resolve to the same config (e.g. a grid over args.ls with sdedit, which fixes ls = 0) collapse
 // into one. Evaluation settings and max_images are not part of the id: they do not change a
 // translated image. Each run's profile is the spec's JSON patched (grid point, seed, method) and
@@ -25,7 +24,7 @@ struct Run {
   int64_t seed = 0;            // = profile.args.seed
   nlohmann::json grid_point;   // {"args.ls": 500, ...}: this run's grid values
   nlohmann::json profile;      // {"args", "config"} as checked (Profile::canonical); paths as written
-  nlohmann::json config;       // {"method", "profile", "repeat", "rng", "weights"[, respace, precision, conv]}: what the id hashes
+  nlohmann::json config;       // {"method", "profile", "repeat", "rng"[, respace, precision, conv]}: what the id hashes
   Profile resolved;            // `profile` parsed once (paths resolved): what the worker samples with
   int64_t respace = 0;         // the spec's settings, as the sampler takes them
   Precision precision = Precision::Fp32;
