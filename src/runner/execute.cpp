@@ -1,11 +1,13 @@
 #include "runner/execute.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/provenance.h"
+#include "runner/weights_record.h"
 
 namespace egsde::runner {
 namespace fs = std::filesystem;
@@ -69,11 +71,13 @@ ExecuteResult execute(const Plan& plan, const WorkerFactory& factory, const Exec
   if (!options.resume && finished > 0)
     throw Error(plan.output.string() + " already has " + std::to_string(finished) +
                 " finished items of this spec; pass --resume to continue, or --output a new directory");
+  std::map<std::string, std::string> digests;  // weight file -> digest, each read once
   for (const auto& pr : plan.runs) {
     if (!pr.images.found)
       throw Error("run " + pr.run.id + " (" + pr.run.label + "): source folder " + pr.images.dir.string() +
                   " does not exist; download the data (see datasets/) or fix args.testdata_path");
     prepare_run_dir(store, pr.run.id);
+    check_or_record_weights(store, pr.run, weights_digests(pr.run, digests));
     // Its evaluation describes images about to be (re)written: evaluate_complete_runs redoes it.
     if (to_do.count(pr.run.id))
       for (const char* stale : {"metrics.json", "per_image.h5"}) fs::remove(store.run_dir(pr.run.id) / stale, ec);

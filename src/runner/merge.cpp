@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -142,6 +143,18 @@ MergeResult merge_into(const MergeOptions& o, const fs::path& dest) {
       copy_atomic(item.run_dir / "items" / (image + ".json"), out / "items" / (image + ".json"));
       fs::remove(out / "failed" / (image + ".json"), ec);  // a failure another shard's retry fixed
     }
+    // The weights the items were made with (runner/weights_record.h): one record for all inputs.
+    std::optional<std::pair<fs::path, json>> weights;
+    for (const auto& dir : dirs) {
+      if (!fs::is_regular_file(dir / "weights.json", ec)) continue;
+      json w = read_json_file(dir / "weights.json");
+      if (!weights) weights.emplace(dir / "weights.json", std::move(w));
+      else if (weights->second != w)
+        throw Error("run " + run_id + ": " + weights->first.string() + " and " + (dir / "weights.json").string() +
+                    " record different weights: its shards were translated with different networks; rerun one "
+                    "of them with the other's weights (a new --output) before merging");
+    }
+    if (weights) copy_atomic(weights->first, out / "weights.json");
     for (const auto& dir : dirs) {
       for (const auto& f : sorted_entries(dir / "failed"))
         if (is_json_file(f) && !items.count(f.filename().stem().string()) && !fs::exists(out / "failed" / f.filename(), ec))

@@ -1,5 +1,7 @@
 // Records under an output root, one directory per run (OUT/<run_id>/):
 //   run.json | run.shard-I-of-N.json  the run record: resolved config, provenance, sessions
+//   weights.json                      the digests of the weight files it translates with
+//                                     (runner/weights_record.h: --resume refuses other weights)
 //   items/<image>.json                the completion marker + per-item record of a finished item,
 //                                     with the size and digest of its image (image_bytes, image_digest)
 //   failed/<image>.json               the last failure of an item that is not finished

@@ -113,6 +113,29 @@ TEST(MergeCli, ConflictingDuplicateIsAnError) {
   fs::remove_all(dir);
 }
 
+// The shards' weights.json (runner/weights_record.h): copied when they agree, an error naming both
+// files when the shards were translated with different weights.
+TEST(MergeCli, ShardsWeightsRecordsMustAgree) {
+  const fs::path dir = test::temp_dir("merge_weights");
+  fake_shards(dir);
+  const std::string r0 = runner::expand(runner::read_spec(spec_path())).runs[0].id;
+  const json w = {{"ckpt", {{"path", "score.pt"}, {"digest", "0123456789abcdef"}}}};
+  for (const char* s : {"shard-0", "shard-1"}) write_json_file(dir / s / r0 / "weights.json", w);
+  std::string text;
+  ASSERT_EQ(test::run_cli({"merge", (dir / "shard-0").string(), (dir / "shard-1").string(), "--output",
+                           (dir / "merged").string()}, &text), 0) << text;
+  EXPECT_EQ(read_json_file(dir / "merged" / r0 / "weights.json"), w);
+  json other = w;
+  other["ckpt"]["digest"] = "fedcba9876543210";
+  write_json_file(dir / "shard-1" / r0 / "weights.json", other);
+  ASSERT_EQ(test::run_cli({"merge", (dir / "shard-0").string(), (dir / "shard-1").string(), "--output",
+                           (dir / "merged2").string()}, &text), 1) << text;
+  EXPECT_EQ(text.rfind("egsde: error: run " + r0 + ": ", 0), 0u) << text;
+  EXPECT_NE(text.find("record different weights"), std::string::npos) << text;
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  fs::remove_all(dir);
+}
+
 // Issue 19: a merge that fails (conflicting shards) leaves --output as it was: absent when it did
 // not exist (it was left non-empty, so the rerun needed --overwrite), unchanged with --overwrite.
 // A merge into an output another process holds is refused with one line.

@@ -10,6 +10,7 @@
 
 #include "common/test_util.h"
 #include "core/checkpoint.h"
+#include "core/digest.h"
 #include "core/json_io.h"
 #include "core/output_lock.h"
 #include "models/inception_fid.h"
@@ -135,6 +136,52 @@ TEST_F(RunTranslate, ResumeRedoesOnlyWhatIsMissing) {
   EXPECT_NE(log.find("1 items done"), std::string::npos) << log;
   EXPECT_EQ(bytes(out / ids[0] / "images" / kNames[1]), image);
   EXPECT_EQ(fs::last_write_time(out / ids[0] / "images" / kNames[0]), untouched) << "finished items are not redone";
+}
+
+TEST_F(RunTranslate, ResumeRefusesRetrainedWeights) {
+  // Weights retrained under the same path: the run's weights.json (runner/weights_record.h)
+  // makes --resume refuse instead of finishing the run with other networks than its finished
+  // images were made with; the original file back, it resumes.
+  const fs::path d = *dir_ / "retrained", out = d / "out";
+  fs::create_directories(d);
+  fs::copy_file(test::fixture("translate/dse.pt"), d / "dse.pt");
+  auto profile = read_json_file(*dir_ / "profile.json");
+  profile["args"]["dsepath"] = (d / "dse.pt").string();
+  write_json_file(d / "profile.json", profile);
+  auto spec_json = read_json_file(spec());
+  write_json_file(d / "spec.json", spec_json);
+  const std::string s = (d / "spec.json").string();
+  std::string log;
+  ASSERT_EQ(test::run_cli({"run", s, "--output", out.string(), "--quiet", "--no-eval"}, &log), 0) << log;
+  const auto ids = run_dirs(out);
+  ASSERT_EQ(ids.size(), 2u);
+  for (const auto& id : ids) {
+    const auto w = read_json_file(out / id / "weights.json");
+    EXPECT_EQ(w["ckpt"]["digest"], file_digest(test::fixture("translate/eps.pt"))) << id;
+  }
+  // the retrained DSE: one tensor changed
+  auto sd = read_state_dict(d / "dse.pt");
+  auto& first = sd.begin()->second;
+  first = first + 1;
+  write_state_dict(d / "dse.pt", sd);
+  std::string egsde_run;
+  for (const auto& id : ids)
+    if (read_json_file(out / id / "weights.json").contains("dsepath")) egsde_run = id;
+  ASSERT_FALSE(egsde_run.empty()) << "the EGSDE run (ls = 500) records the DSE, SDEdit's does not";
+  fs::remove(out / egsde_run / "items" / (kNames[1] + ".json"));  // one item left to do
+  const auto before = bytes(out / egsde_run / "images" / kNames[0]);
+  const int rc = test::run_cli({"run", s, "--output", out.string(), "--resume", "--quiet", "--no-eval"}, &log);
+  EXPECT_NE(rc, 0) << log;
+  EXPECT_EQ(log.rfind("egsde: error: run " + egsde_run, 0), 0u) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  for (const char* needle : {"other weights", "args.dsepath", "retrained since?", "--output a new directory"})
+    EXPECT_NE(log.find(needle), std::string::npos) << needle << " not in: " << log;
+  EXPECT_FALSE(fs::exists(out / egsde_run / "items" / (kNames[1] + ".json"))) << "nothing translated";
+  EXPECT_EQ(bytes(out / egsde_run / "images" / kNames[0]), before);
+  // the original weights back: the run resumes
+  fs::copy_file(test::fixture("translate/dse.pt"), d / "dse.pt", fs::copy_options::overwrite_existing);
+  ASSERT_EQ(test::run_cli({"run", s, "--output", out.string(), "--resume", "--no-eval"}, &log), 0) << log;
+  EXPECT_NE(log.find("1 items done"), std::string::npos) << log;
 }
 
 TEST_F(RunTranslate, OfficialRngIsRefusedWithAReason) {
