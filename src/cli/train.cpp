@@ -43,6 +43,7 @@ struct TrainArgs {
 struct ImagesArgs {
   std::string images, device = "cpu";
   bool skip_bad = false;
+  bool flip = true;  // RandomHorizontalFlip(p = 0.5), as guided-diffusion's random_flip default
 };
 
 // train-dse --domains: the official run_train_dse.py on image folders.
@@ -52,6 +53,7 @@ struct FolderArgs {
   std::vector<std::string> devices = {"cpu"};  // the first holds the optimized DSE, the others replicas
   int64_t microbatch = -1;
   bool skip_bad = false;
+  bool flip = true;  // the official train transform's RandomHorizontalFlip
 };
 
 // ADM's zero_module: the last conv of every residual block, every attention projection and the
@@ -116,7 +118,7 @@ AdmUNetConfig score_config(const Profile& p, const std::string& path) {
 }
 
 // The score model on one folder (guided-diffusion's image_train.py with the ε-MSE): batches of
-// distinct images of the folder (Resize(image_size, bicubic), random flip, ×2−1), t uniform,
+// distinct images of the folder (Resize(image_size, bicubic), random flip unless --no-flip, ×2−1), t uniform,
 // the DDPM simple loss, AdamW, EMA; resumable like every train-* command.
 void run_score_folder(TrainArgs a, const ImagesArgs& f) {
   check_output(a);
@@ -131,19 +133,20 @@ void run_score_folder(TrainArgs a, const ImagesArgs& f) {
   net->to(device);
   const train::NoisingCoefficients noising = train::noising_coefficients(p.schedule);
   a.config.extra = {{"images", f.images}, {"skip_bad", f.skip_bad}};
+  if (!f.flip) a.config.extra["flip"] = false;  // absent when on: states of earlier runs still resume
   std::cerr << "train-score: " << data.images.size(0) << " images of " << f.images << ", " << parameter_count(*net)
             << " parameters, on " << device.str() << "\n";
   auto r = train::train(
       *net,
       [&](torch::Generator& gen, nlohmann::json&) {
-        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
+        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen, f.flip);
         return train::epsilon_loss(*net, noising, b.x0.to(device), gen);
       },
       a.config, a.output + ".state", "train-score");
   for (auto& [k, v] : r.weights) v = v.to(torch::kCPU);
   finish(a, "adm-unet", r,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"images", f.images},
-          {"skipped_images", data.skipped.size()}, {"device", device.str()}});
+          {"skipped_images", data.skipped.size()}, {"device", device.str()}, {"flip", f.flip}});
 }
 
 // run_train_dse.py main() on folders: DSE_train from the profile's dse section (from scratch,
@@ -197,6 +200,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   const train::NoisingCoefficients noising = train::noising_coefficients(p.schedule);
   a.config.extra = {{"domains", f.domains}, {"microbatch", f.microbatch}, {"init", f.init},
                     {"skip_bad", f.skip_bad}};
+  if (!f.flip) a.config.extra["flip"] = false;  // absent when on: states of earlier runs still resume
   if (precision != Precision::Fp32) a.config.extra["precision"] = to_string(precision);  // a resume must match
   std::cerr << "train-dse: " << data.images.size(0) << " images " << counts.dump() << " of " << classes.dump() << ", "
             << parameter_count(*net) << " parameters, on " << device_list << "\n";
@@ -204,7 +208,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
       *net,
       [&](torch::Generator& gen, torch::optim::Optimizer& opt, double lr, nlohmann::json& log) {
         // the official order of draws: the batch (shuffle, flips), the schedule sampler's t, the noise
-        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen);
+        const auto b = train::draw_folder_batch(data, a.config.batch_size, gen, f.flip);
         const auto t = torch::randint(noising.num_timesteps(), {b.x0.size(0)}, gen, torch::kInt64);
         const auto noise = torch::randn(b.x0.sizes(), gen, torch::kFloat32);
         const auto s =
@@ -221,7 +225,7 @@ void run_dse_folders(TrainArgs a, const FolderArgs& f) {
   finish(a, "adm-dse", result,
          {{"config", cfg.to_json()}, {"n_train_images", data.images.size(0)}, {"classes", classes},
           {"domains", f.domains}, {"images_per_domain", counts}, {"skipped_images", data.skipped.size()},
-          {"init", f.init}, {"device", device_list}, {"precision", to_string(precision)}});
+          {"init", f.init}, {"device", device_list}, {"precision", to_string(precision)}, {"flip", f.flip}});
 }
 
 double test_accuracy(FmnistClassifierImpl& net, const train::LabeledImages& test) {
@@ -292,6 +296,9 @@ void register_train(CLI::App& app) {
         ->required();
     cmd->add_option("--device", f->device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping");
+    cmd->add_flag("--flip,!--no-flip", f->flip,
+                  "Random horizontal flip (p = 0.5) of each training image: on by default, as the official; "
+                  "--no-flip for data with a canonical orientation");
     cmd->add_option("--ema", a->config.ema_rate, "EMA rate of the saved weights (0: none)")->capture_default_str();
     cmd->callback([a, f] { run_score_folder(*a, *f); });
   }
@@ -327,6 +334,9 @@ void register_train(CLI::App& app) {
                     "weights)")
         ->capture_default_str();
     cmd->add_flag("--skip-bad", f->skip_bad, "Leave unreadable images out (and list them) instead of stopping");
+    cmd->add_flag("--flip,!--no-flip", f->flip,
+                  "Random horizontal flip (p = 0.5) of each training image: on by default, as the official; "
+                  "--no-flip for data with a canonical orientation");
     cmd->add_flag("--anneal-lr,!--no-anneal-lr", a->config.anneal_lr,
                   "Anneal the lr linearly to 0 (set_annealed_lr; on by default, as the official)");
     cmd->callback([a, f] { run_dse_folders(*a, *f); });

@@ -232,6 +232,18 @@ TEST_F(TrainDseFolders, DeviceListSplitsTheBatch) {
                         dir_ / "bad.pt");
 }
 
+TEST_F(TrainDseFolders, NoFlipIsRecordedAndDefaultsToTheOfficialFlip) {
+  std::string text;
+  const auto off = dir_ / "noflip.pt", on = dir_ / "flip.pt";
+  ASSERT_EQ(train(ab(), off, {"--no-flip"}, &text), 0) << text;
+  ASSERT_EQ(train(ab(), on, {}, &text), 0) << text;
+  const auto p_off = read_json_file(off.string() + ".json"), p_on = read_json_file(on.string() + ".json");
+  EXPECT_EQ(p_off.at("flip"), false);
+  EXPECT_EQ(p_off.at("train").at("flip"), false) << "part of the settings a resume must match";
+  EXPECT_EQ(p_on.at("flip"), true);
+  EXPECT_FALSE(p_on.at("train").contains("flip")) << "absent when on: earlier states still resume";
+}
+
 TEST_F(TrainDseFolders, EvalDsePrintsAccuracyPerTimestepBucketAndWritesJson) {
   const auto w = dir_ / "dse.pt";
   std::string text;

@@ -3,6 +3,8 @@
 // the classifier objective learns a trivially separable problem.
 #include <gtest/gtest.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <filesystem>
 
 #include "core/error.h"
@@ -134,4 +136,29 @@ TEST(Train, ResumeContinuesBitIdentically) {
     EXPECT_NE(std::string(e.what()).find("other settings"), std::string::npos) << e.what();
   }
   fs::remove_all(dir);
+}
+
+TEST(Train, FolderBatchFlipsOnlyWhenAsked) {
+  // Distinct, left-right asymmetric images: each row of a batch is its image (flip off) or its
+  // image or the mirror of it (flip on, p = 0.5: at this seed some of each).
+  LabeledFolders data;
+  data.images = torch::randint(0, 256, {8, 3, 4, 4}, torch::TensorOptions().dtype(torch::kUInt8));
+  data.labels = torch::arange(8, torch::kInt64);
+  const auto as_model = [](const torch::Tensor& u8) { return u8.to(torch::kFloat32).div(255) * 2 - 1.0; };
+  for (const bool flip : {false, true}) {
+    torch::Generator gen = at::detail::createCPUGenerator(5);
+    const auto b = train::draw_folder_batch(data, 8, gen, flip);
+    int64_t flipped = 0;
+    for (int64_t i = 0; i < 8; ++i) {
+      const auto img = as_model(data.images[b.labels[i].item<int64_t>()]);
+      if (torch::equal(b.x0[i], img)) continue;
+      ASSERT_TRUE(flip) << "row " << i << " is not its image with flip off";
+      ASSERT_TRUE(torch::equal(b.x0[i], img.flip({2}))) << "row " << i << " is neither its image nor its mirror";
+      ++flipped;
+    }
+    if (flip) {
+      EXPECT_GT(flipped, 0);
+      EXPECT_LT(flipped, 8);
+    }
+  }
 }
