@@ -14,8 +14,8 @@
 
 namespace egsde::runner {
 
-// {"ckpt": {"path", "digest"}[, "dsepath": {...}]}; `cache` maps a file to its digest so that
-// runs sharing a checkpoint read it once.
+// translate/weights_digest.h's record for the run's profile and method; `cache` maps a file to
+// its digest so that runs sharing a checkpoint read it once.
 nlohmann::json weights_digests(const Run& run, std::map<std::string, std::string>& cache);
 
 // Before a run's items are translated: when its folder holds finished items (of any shard) and

@@ -15,6 +15,7 @@
 #include "core/suggest.h"
 #include "diffusion/respace.h"
 #include "translate/output_records.h"
+#include "translate/weights_digest.h"
 #include "core/progress.h"
 
 namespace egsde {
@@ -105,7 +106,8 @@ void create_folder(const fs::path& dir) {
 
 // What translate.json says about an output folder written before: the outputs it still vouches
 // for. Refuses other settings, and a non-empty folder egsde did not write, unless --overwrite.
-OutputRecords trusted_outputs(const fs::path& record_path, const nlohmann::json& settings, const TranslateOptions& o) {
+OutputRecords trusted_outputs(const fs::path& record_path, const nlohmann::json& settings, const nlohmann::json& weights,
+                              const TranslateOptions& o) {
   if (o.overwrite) return {};
   std::error_code ec;
   if (!fs::exists(record_path, ec)) {
@@ -124,7 +126,13 @@ OutputRecords trusted_outputs(const fs::path& record_path, const nlohmann::json&
     std::cerr << "egsde: warning: " << record_path.string()
               << " lists no sizes and digests of its outputs (an older egsde wrote it); translating every image "
                  "again\n";
-  return OutputRecords::from_json(old.value("outputs", nlohmann::json())).verified(o.output);
+  OutputRecords trusted = OutputRecords::from_json(old.value("outputs", nlohmann::json())).verified(o.output);
+  if (!trusted.empty())
+    if (const std::string change = weights_change(old.value("weights", nlohmann::json()), weights, record_path.string());
+        !change.empty())
+      throw Error("output " + o.output.string() + " holds images translated with other weights: " + change +
+                  " (retrained since?); use another --output or --overwrite");
+  return trusted;
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
@@ -161,7 +169,8 @@ TranslateSummary translate_folder(const Profile& profile, const TranslateOptions
   if (o.limit > 0 && static_cast<int64_t>(sources.size()) > o.limit) sources.resize(static_cast<size_t>(o.limit));
   const fs::path record_path = o.output / "translate.json";
   const nlohmann::json settings = settings_of(profile, o, batch_size, folders);
-  OutputRecords records = trusted_outputs(record_path, settings, o);
+  const nlohmann::json weights = weights_digests(a, o.method);
+  OutputRecords records = trusted_outputs(record_path, settings, weights, o);
   std::vector<Job> jobs = plan_jobs(sources, o, repeats, records);
   TranslateSummary sum;
   sum.sources = static_cast<int64_t>(jobs.size());
@@ -215,6 +224,7 @@ TranslateSummary translate_folder(const Profile& profile, const TranslateOptions
                            {"sources", sum.sources},
                            {"status", "running"},
                            {"provenance", provenance()},
+                           {"weights", weights},
                            {"outputs", records.to_json()}};
   write_json_file(record_path, record);
 

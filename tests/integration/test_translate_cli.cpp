@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/test_util.h"
+#include "core/checkpoint.h"
 #include "core/digest.h"
 #include "core/image_io.h"
 #include "core/json_io.h"
@@ -177,6 +178,30 @@ TEST_F(TranslateCli, SecondRunSkipsFinishedImages) {
   expect_one_line_error(translate({"--profile", q.string(), "--output", out.string()}, &log), log, "other settings");
   ASSERT_EQ(translate({"--profile", q.string(), "--output", out.string(), "--overwrite", "--quiet"}, &log), 0) << log;
   EXPECT_NE(fs::last_write_time(out / "0" / "cat_a.jpg"), before);
+}
+
+TEST_F(TranslateCli, ResumeRefusesRetrainedWeights) {
+  // The DSE retrained under the same path: translate.json's weights digests make the resume
+  // refuse (the finished images came from the old DSE); the original back, it resumes.
+  const auto dse = dir_ / "retrained_dse.pt";
+  fs::copy_file(test::fixture("translate/dse.pt"), dse, fs::copy_options::overwrite_existing);
+  const auto p = profile({{"t", 3}, {"dsepath", dse.string()}}, "retrained.json");
+  const auto out = dir_ / "out_retrained";
+  std::string log;
+  ASSERT_EQ(translate({"--profile", p.string(), "--output", out.string()}, &log), 0) << log;
+  EXPECT_EQ(read_json_file(out / "translate.json").at("weights").at("dsepath").at("digest"),
+            file_digest(test::fixture("translate/dse.pt")));
+  auto sd = read_state_dict(dse);
+  sd.begin()->second = sd.begin()->second + 1;
+  write_state_dict(dse, sd);
+  fs::remove(out / "0" / "cat_b.png");
+  expect_one_line_error(translate({"--profile", p.string(), "--output", out.string()}, &log), log,
+                        "translated with other weights: args.dsepath");
+  EXPECT_NE(log.find("retrained since?"), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(out / "0" / "cat_b.png")) << "nothing translated";
+  fs::copy_file(test::fixture("translate/dse.pt"), dse, fs::copy_options::overwrite_existing);
+  ASSERT_EQ(translate({"--profile", p.string(), "--output", out.string()}, &log), 0) << log;
+  EXPECT_NE(log.find("1 translated, 2 already done"), std::string::npos) << log;
 }
 
 TEST_F(TranslateCli, FormatPngAndSdeditMethod) {
